@@ -1,0 +1,1 @@
+"""callpulse: the platform that runs a sales contact center."""

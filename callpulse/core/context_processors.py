@@ -1,0 +1,46 @@
+"""The navigation each role sees, computed once per request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from callpulse.core.roles import STAFF_DIRECTORY, user_has_role
+
+
+@dataclass(frozen=True)
+class NavItem:
+    url_name: str
+    label: str | Promise
+    roles: frozenset[str] | None  # None: everyone signed in
+    staff_only: bool = False
+
+
+NAVIGATION: tuple[NavItem, ...] = (
+    NavItem("home", _("Today"), None),
+    NavItem("crm:search", _("Clients"), None),
+    NavItem("staff-presence", _("Who is in"), STAFF_DIRECTORY),
+    NavItem("api-docs", _("API"), None, staff_only=True),
+    NavItem("admin:index", _("Administration"), None, staff_only=True),
+)
+
+
+def navigation(request: HttpRequest) -> dict[str, object]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    current = request.resolver_match.view_name if request.resolver_match else ""
+    items = []
+    for item in NAVIGATION:
+        if item.staff_only and not user.is_staff:
+            continue
+        if item.roles is not None and not user_has_role(user, item.roles):
+            continue
+        items.append(
+            {"url": reverse(item.url_name), "label": item.label, "active": current == item.url_name}
+        )
+    return {"nav_items": items}

@@ -1,0 +1,62 @@
+"""The roles of PRODUCT.md and the role rules every permission is built from.
+
+A rule is a set of roles; `user_has_role` answers it. Keeping the sets here, in one place, is what
+lets each permission be tested both ways (may, may not).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from callpulse.core.models import User
+
+
+class RoleCode(models.TextChoices):
+    OPERATOR = "operator", _("Operator")
+    MENTOR = "mentor", _("Mentor")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    HEAD_OF_SALES = "head_of_sales", _("Head of sales")
+    ACCOUNT_MANAGER = "account_manager", _("Account manager")
+    DEPARTMENT_HEAD = "department_head", _("Department head")
+    FINANCE = "finance", _("Finance")
+    WORKFORCE_PLANNER = "workforce_planner", _("Workforce planner")
+    QA_SPECIALIST = "qa_specialist", _("QA specialist")
+    TRAINER = "trainer", _("Training manager")
+    ANALYST = "analyst", _("Analyst")
+    DIRECTOR = "director", _("Contact-center director")
+
+
+R = RoleCode
+
+# Who may read colleagues' personal data (e-mail, mobile, absences of others).
+STAFF_DIRECTORY = frozenset(
+    {R.SUPERVISOR, R.HEAD_OF_SALES, R.DEPARTMENT_HEAD, R.WORKFORCE_PLANNER, R.DIRECTOR}
+)
+# Who records and edits absences and cover.
+ABSENCE_EDITORS = frozenset(
+    {R.SUPERVISOR, R.HEAD_OF_SALES, R.DEPARTMENT_HEAD, R.WORKFORCE_PLANNER, R.DIRECTOR}
+)
+# Who edits the organisation: departments, teams, client types.
+ORGANISATION_EDITORS = frozenset({R.HEAD_OF_SALES, R.DIRECTOR})
+# Who creates clients and edits their card (name, contacts, numbers, type, manager).
+CLIENT_EDITORS = frozenset(
+    {R.OPERATOR, R.ACCOUNT_MANAGER, R.DEPARTMENT_HEAD, R.HEAD_OF_SALES, R.SUPERVISOR, R.DIRECTOR}
+)
+# Who sets a client's credit limit and records invoices, payments and write-offs.
+CREDIT_CONTROLLERS = frozenset({R.FINANCE, R.DIRECTOR})
+
+
+def user_has_role(user: User | AnonymousUser, roles: frozenset[str] | str) -> bool:
+    """True when the user holds one of the roles; superusers hold them all."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    wanted = {roles} if isinstance(roles, str) else roles
+    return not wanted.isdisjoint(user.role_codes)

@@ -1,0 +1,250 @@
+"""Writes to staff data: teams, absences, mentorships, and the audit log they leave."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+from django.utils.translation import gettext as _
+
+from callpulse.core.models import (
+    Absence,
+    AbsenceKind,
+    AuditEntry,
+    Department,
+    Mentorship,
+    Team,
+    User,
+)
+from callpulse.core.roles import ABSENCE_EDITORS, RoleCode, user_has_role
+from callpulse.core.selectors import absences_overlapping
+
+
+def audit_record(
+    *, actor: User | None, action: str, target: models.Model, changes: dict[str, Any]
+) -> AuditEntry:
+    """Leave a line in the audit log; call it inside the service's transaction."""
+    return AuditEntry.objects.create(
+        actor=actor,
+        action=action,
+        target_type=target._meta.label_lower,
+        target_id=str(target.pk),
+        changes=changes,
+    )
+
+
+def _check_team_size(operators: Sequence[User]) -> None:
+    low = settings.CALLPULSE_TEAM_MIN_OPERATORS
+    high = settings.CALLPULSE_TEAM_MAX_OPERATORS
+    if not low <= len(operators) <= high:
+        raise ValidationError(
+            {
+                "operators": _(
+                    "A team has between %(low)d and %(high)d operators; %(count)d given."
+                )
+                % {"low": low, "high": high, "count": len(operators)}
+            }
+        )
+    not_operators = [str(u) for u in operators if RoleCode.OPERATOR not in u.role_codes]
+    if not_operators:
+        raise ValidationError(
+            {"operators": _("Not operators: %(names)s.") % {"names": ", ".join(not_operators)}}
+        )
+
+
+@transaction.atomic
+def team_create(
+    *,
+    name: str,
+    supervisor: User,
+    operators: Sequence[User],
+    department: Department | None = None,
+) -> Team:
+    """Create a team with its supervisor and operators, within the configured size bounds."""
+    if RoleCode.SUPERVISOR not in supervisor.role_codes:
+        raise ValidationError(
+            {"supervisor": _("%(name)s is not a supervisor.") % {"name": supervisor}}
+        )
+    _check_team_size(operators)
+    team = Team(name=name, supervisor=supervisor, department=department)
+    team.full_clean()
+    team.save()
+    User.objects.filter(pk__in=[u.pk for u in operators]).update(team=team)
+    return team
+
+
+@transaction.atomic
+def team_set_operators(*, team: Team, operators: Sequence[User]) -> Team:
+    """Replace a team's operators; the team never leaves the configured size bounds."""
+    _check_team_size(operators)
+    ids = [u.pk for u in operators]
+    User.objects.filter(team=team).exclude(pk__in=ids).update(team=None)
+    User.objects.filter(pk__in=ids).update(team=team)
+    return team
+
+
+@transaction.atomic
+def team_remove_operator(*, team: Team, operator: User) -> Team:
+    """Take an operator out of a team, unless the team would fall below its minimum."""
+    remaining = list(team.members.exclude(pk=operator.pk).prefetch_related("roles"))
+    _check_team_size(remaining)
+    User.objects.filter(pk=operator.pk, team=team).update(team=None)
+    return team
+
+
+def _validate_absence(
+    *,
+    user: User,
+    kind: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    covered_by: User | None,
+    exclude_pk: int | None = None,
+) -> None:
+    errors: dict[str, str] = {}
+    if kind not in AbsenceKind.values:
+        errors["kind"] = _("Choose one of: %(kinds)s.") % {"kinds": ", ".join(AbsenceKind.values)}
+    if ends_at <= starts_at:
+        errors["ends_at"] = _("The absence must end after it starts.")
+    if covered_by is not None and covered_by.pk == user.pk:
+        errors["covered_by"] = _("A colleague cannot cover for themselves.")
+    if errors:
+        raise ValidationError(errors)
+    clash = absences_overlapping(user=user, starts_at=starts_at, ends_at=ends_at)
+    if exclude_pk is not None:
+        clash = clash.exclude(pk=exclude_pk)
+    if clash.exists():
+        other = clash.first()
+        assert other is not None
+        raise ValidationError(
+            {
+                "starts_at": _("%(name)s is already away then (%(kind)s, %(start)s – %(end)s).")
+                % {
+                    "name": user,
+                    "kind": other.get_kind_display(),
+                    "start": f"{other.starts_at:%Y-%m-%d %H:%M}",
+                    "end": f"{other.ends_at:%Y-%m-%d %H:%M}",
+                }
+            }
+        )
+    if covered_by is not None:
+        cover_clash = absences_overlapping(user=covered_by, starts_at=starts_at, ends_at=ends_at)
+        if cover_clash.exists():
+            raise ValidationError(
+                {"covered_by": _("%(name)s is away during this period too.") % {"name": covered_by}}
+            )
+
+
+def _ensure_absence_editor(actor: User) -> None:
+    if not user_has_role(actor, ABSENCE_EDITORS):
+        raise PermissionDenied(_("Only supervisors, heads and planners record absences."))
+
+
+@transaction.atomic
+def absence_create(
+    *,
+    actor: User,
+    user: User,
+    kind: str,
+    starts_at: datetime,
+    ends_at: datetime,
+    covered_by: User | None = None,
+    note: str = "",
+) -> Absence:
+    """Record that a colleague is away, and who covers; overlapping absences are refused."""
+    _ensure_absence_editor(actor)
+    # Lock the person's row so two supervisors cannot record overlapping absences at once.
+    User.objects.select_for_update().filter(pk=user.pk).first()
+    _validate_absence(
+        user=user, kind=kind, starts_at=starts_at, ends_at=ends_at, covered_by=covered_by
+    )
+    absence = Absence.objects.create(
+        user=user,
+        kind=kind,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        covered_by=covered_by,
+        note=note,
+        created_by=actor,
+    )
+    audit_record(
+        actor=actor,
+        action="absence.create",
+        target=absence,
+        changes={
+            "user": user.pk,
+            "kind": kind,
+            "from": starts_at.isoformat(),
+            "to": ends_at.isoformat(),
+        },
+    )
+    return absence
+
+
+@transaction.atomic
+def absence_update(*, actor: User, absence: Absence, **fields: Any) -> Absence:
+    """Change an absence (dates, kind, cover) under the same rules as creating one."""
+    _ensure_absence_editor(actor)
+    allowed = {"kind", "starts_at", "ends_at", "covered_by", "note"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValidationError({name: _("This field cannot be changed.") for name in unknown})
+    User.objects.select_for_update().filter(pk=absence.user_id).first()
+    merged = {
+        "kind": absence.kind,
+        "starts_at": absence.starts_at,
+        "ends_at": absence.ends_at,
+        "covered_by": absence.covered_by,
+        "note": absence.note,
+        **fields,
+    }
+    _validate_absence(
+        user=absence.user,
+        kind=merged["kind"],
+        starts_at=merged["starts_at"],
+        ends_at=merged["ends_at"],
+        covered_by=merged["covered_by"],
+        exclude_pk=absence.pk,
+    )
+    for name, value in merged.items():
+        setattr(absence, name, value)
+    absence.save()
+    audit_record(
+        actor=actor,
+        action="absence.update",
+        target=absence,
+        changes={k: str(v.pk if isinstance(v, models.Model) else v) for k, v in fields.items()},
+    )
+    return absence
+
+
+@transaction.atomic
+def absence_delete(*, actor: User, absence: Absence) -> None:
+    _ensure_absence_editor(actor)
+    audit_record(
+        actor=actor,
+        action="absence.delete",
+        target=absence,
+        changes={"user": absence.user_id, "kind": absence.kind},
+    )
+    absence.delete()
+
+
+@transaction.atomic
+def mentorship_start(
+    *, mentor: User, trainee: User, starts_on: date, probation_ends_on: date | None = None
+) -> Mentorship:
+    """Pair a trainee with a mentor for their probation."""
+    if RoleCode.MENTOR not in mentor.role_codes:
+        raise ValidationError({"mentor": _("%(name)s is not a mentor.") % {"name": mentor}})
+    if mentor.pk == trainee.pk:
+        raise ValidationError({"trainee": _("A mentor cannot mentor themselves.")})
+    if probation_ends_on is not None and probation_ends_on < starts_on:
+        raise ValidationError({"probation_ends_on": _("Probation cannot end before it starts.")})
+    return Mentorship.objects.create(
+        mentor=mentor, trainee=trainee, starts_on=starts_on, probation_ends_on=probation_ends_on
+    )

@@ -1,0 +1,279 @@
+"""Writes to client data: cards, numbers, credit limits, the credit history and receivables."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from callpulse.core.models import User
+from callpulse.core.phones import normalize_phone
+from callpulse.core.roles import CLIENT_EDITORS, CREDIT_CONTROLLERS, user_has_role
+from callpulse.core.services import audit_record
+from callpulse.crm.models import (
+    Client,
+    ClientType,
+    Contact,
+    CreditEvent,
+    CreditEventKind,
+    Phone,
+    PhoneKind,
+)
+from callpulse.crm.receivables import ZERO, Receivables
+from callpulse.crm.selectors import receivables_from_history
+
+
+@dataclass(frozen=True)
+class PhoneInput:
+    number: str
+    kind: str = PhoneKind.WORK
+
+
+@dataclass(frozen=True)
+class ContactInput:
+    full_name: str
+    position: str = ""
+    email: str = ""
+    is_primary: bool = False
+
+
+CLIENT_FIELDS = {
+    "kind",
+    "name",
+    "client_type",
+    "manager",
+    "region",
+    "timezone",
+    "address",
+    "email",
+    "tax_id",
+    "notes",
+    "is_active",
+}
+
+
+def _ensure(actor: User, roles: frozenset[str], message: str) -> None:
+    if not user_has_role(actor, roles):
+        raise PermissionDenied(message)
+
+
+def _normalized_phones(
+    phones: Sequence[PhoneInput], *, client: Client | None
+) -> list[tuple[str, str]]:
+    """E.164 numbers for the inputs; field errors name the position of each bad number."""
+    errors: dict[str, list[str]] = {}
+    result: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for index, phone in enumerate(phones):
+        try:
+            number = normalize_phone(phone.number)
+        except ValidationError as exc:
+            errors.setdefault("phones", []).append(f"{index + 1}: {exc.messages[0]}")
+            continue
+        if phone.kind not in PhoneKind.values:
+            errors.setdefault("phones", []).append(
+                f"{index + 1}: " + _("Unknown kind “%(kind)s”.") % {"kind": phone.kind}
+            )
+            continue
+        if number in seen:
+            errors.setdefault("phones", []).append(
+                f"{index + 1}: " + _("%(number)s is listed twice.") % {"number": number}
+            )
+            continue
+        seen.add(number)
+        result.append((number, phone.kind))
+    taken = Phone.objects.filter(number__in=seen).select_related("client")
+    if client is not None:
+        taken = taken.exclude(client=client)
+    for phone_row in taken:
+        errors.setdefault("phones", []).append(
+            _("%(number)s already belongs to %(client)s.")
+            % {"number": phone_row.number, "client": phone_row.client}
+        )
+    if errors:
+        raise ValidationError(errors)
+    return result
+
+
+def _replace_phones(client: Client, numbers: list[tuple[str, str]]) -> None:
+    client.phones.exclude(number__in=[n for n, _ in numbers]).delete()
+    existing = {p.number: p for p in client.phones.all()}
+    for number, kind in numbers:
+        row = existing.get(number)
+        if row is None:
+            Phone.objects.create(client=client, number=number, kind=kind)
+        elif row.kind != kind:
+            row.kind = kind
+            row.save(update_fields=["kind"])
+
+
+def _check_manager(manager: User | None) -> None:
+    if manager is not None and not manager.is_active:
+        raise ValidationError({"manager": _("%(name)s no longer works here.") % {"name": manager}})
+
+
+@transaction.atomic
+def client_create(
+    *,
+    actor: User,
+    name: str,
+    client_type: ClientType,
+    phones: Sequence[PhoneInput] = (),
+    contacts: Sequence[ContactInput] = (),
+    credit_limit: Decimal = ZERO,
+    **fields: Any,
+) -> Client:
+    """Open a client card. Setting a credit limit is finance's call, not the operator's."""
+    _ensure(actor, CLIENT_EDITORS, _("You may not create clients."))
+    if credit_limit != ZERO:
+        _ensure(actor, CREDIT_CONTROLLERS, _("Only finance sets a credit limit."))
+    unknown = set(fields) - CLIENT_FIELDS
+    if unknown:
+        raise ValidationError({name_: _("Unknown field.") for name_ in unknown})
+    _check_manager(fields.get("manager"))
+    client = Client(name=name, client_type=client_type, credit_limit=credit_limit, **fields)
+    client.full_clean()
+    numbers = _normalized_phones(phones, client=None)
+    client.receivables_as_of = timezone.localdate()
+    client.save()
+    _replace_phones(client, numbers)
+    for contact in contacts:
+        contact_row = Contact(client=client, **contact.__dict__)
+        contact_row.full_clean()
+        contact_row.save()
+    audit_record(actor=actor, action="client.create", target=client, changes={"name": name})
+    return client
+
+
+@transaction.atomic
+def client_update(
+    *,
+    actor: User,
+    client: Client,
+    phones: Sequence[PhoneInput] | None = None,
+    credit_limit: Decimal | None = None,
+    **fields: Any,
+) -> Client:
+    """Change a client card; phones, when given, replace the client's numbers."""
+    _ensure(actor, CLIENT_EDITORS | CREDIT_CONTROLLERS, _("You may not edit clients."))
+    unknown = set(fields) - CLIENT_FIELDS
+    if unknown:
+        raise ValidationError({name_: _("This field cannot be changed here.") for name_ in unknown})
+    if fields:
+        _ensure(actor, CLIENT_EDITORS, _("You may not edit client cards."))
+    client = Client.objects.select_for_update().get(pk=client.pk)
+    changes: dict[str, Any] = {}
+    if credit_limit is not None and credit_limit != client.credit_limit:
+        _ensure(actor, CREDIT_CONTROLLERS, _("Only finance changes a credit limit."))
+        changes["credit_limit"] = [str(client.credit_limit), str(credit_limit)]
+        client.credit_limit = credit_limit
+    if "manager" in fields:
+        _check_manager(fields["manager"])
+    for field_name, value in fields.items():
+        old = getattr(client, field_name)
+        if old != value:
+            changes[field_name] = [str(old), str(value)]
+            setattr(client, field_name, value)
+    client.full_clean()
+    client.save()
+    if phones is not None:
+        _ensure(actor, CLIENT_EDITORS, _("You may not edit client cards."))
+        _replace_phones(client, _normalized_phones(phones, client=client))
+        changes["phones"] = [p.number for p in phones]
+    if changes:
+        action = "client.credit_limit" if set(changes) == {"credit_limit"} else "client.update"
+        audit_record(actor=actor, action=action, target=client, changes=changes)
+    return client
+
+
+def client_receivables_refresh(*, client: Client, as_of: date | None = None) -> Receivables:
+    """Store the debt figures that follow from the credit history as of a day (default today)."""
+    day = as_of or timezone.localdate()
+    receivables = receivables_from_history(client_id=client.pk, as_of=day)
+    Client.objects.filter(pk=client.pk).update(
+        debt=receivables.debt,
+        overdue_debt=receivables.overdue_debt,
+        overdue_since=receivables.overdue_since,
+        receivables_as_of=day,
+    )
+    client.debt = receivables.debt
+    client.overdue_debt = receivables.overdue_debt
+    client.overdue_since = receivables.overdue_since
+    client.receivables_as_of = day
+    return receivables
+
+
+def receivables_refresh_all(*, as_of: date | None = None) -> int:
+    """Nightly: invoices fall overdue with no event, so restate every client's figures."""
+    day = as_of or timezone.localdate()
+    count = 0
+    for client in Client.objects.only("pk").iterator(chunk_size=500):
+        with transaction.atomic():
+            client_receivables_refresh(client=client, as_of=day)
+        count += 1
+    return count
+
+
+@transaction.atomic
+def credit_event_record(
+    *,
+    actor: User,
+    client: Client,
+    kind: str,
+    amount: Decimal,
+    occurred_on: date,
+    due_on: date | None = None,
+    document: str = "",
+    note: str = "",
+) -> CreditEvent:
+    """Record an invoice, payment or write-off and restate the client's receivables."""
+    _ensure(actor, CREDIT_CONTROLLERS, _("Only finance records invoices and payments."))
+    errors: dict[str, str] = {}
+    today = timezone.localdate()
+    if kind not in CreditEventKind.values:
+        errors["kind"] = _("Choose one of: %(kinds)s.") % {
+            "kinds": ", ".join(CreditEventKind.values)
+        }
+    if amount <= 0:
+        errors["amount"] = _("The amount must be positive.")
+    if occurred_on > today:
+        errors["occurred_on"] = _("The date cannot be in the future.")
+    if kind == CreditEventKind.INVOICE:
+        if due_on is None:
+            errors["due_on"] = _("An invoice needs a payment due date.")
+        elif due_on < occurred_on:
+            errors["due_on"] = _("Payment cannot be due before the invoice date.")
+    elif due_on is not None:
+        errors["due_on"] = _("Only invoices have a payment due date.")
+    if errors:
+        raise ValidationError(errors)
+    locked = Client.objects.select_for_update().get(pk=client.pk)
+    event = CreditEvent(
+        client=locked,
+        kind=kind,
+        amount=amount,
+        occurred_on=occurred_on,
+        due_on=due_on,
+        document=document,
+        note=note,
+        created_by=actor,
+    )
+    event.full_clean()
+    event.save()
+    client_receivables_refresh(client=locked, as_of=today)
+    for attr in ("debt", "overdue_debt", "overdue_since", "receivables_as_of"):
+        setattr(client, attr, getattr(locked, attr))
+    audit_record(
+        actor=actor,
+        action=f"credit.{kind}",
+        target=locked,
+        changes={"amount": str(amount), "document": document},
+    )
+    return event

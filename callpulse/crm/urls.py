@@ -1,0 +1,9 @@
+from django.urls import path
+
+from callpulse.crm import views
+
+app_name = "crm"
+urlpatterns = [
+    path("", views.search, name="search"),
+    path("<int:client_id>/", views.card, name="card"),
+]

@@ -1,0 +1,165 @@
+"""Settings shared by every environment, read from the environment (12-factor)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+import django_stubs_ext
+from django.utils.translation import gettext_lazy as _
+
+from callpulse.envconf import env_bool, env_int, env_list, env_str
+
+# Lets model admins and serializers be subscripted for the type checker (ModelAdmin[Client]).
+django_stubs_ext.monkeypatch()
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+VAR_DIR = Path(env_str("CALLPULSE_VAR_DIR", str(BASE_DIR / "var")))
+
+DEBUG = env_bool("CALLPULSE_DEBUG", False)
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_htmx",
+    "callpulse.core",
+    "callpulse.crm",
+    "callpulse.demo",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "callpulse.urls"
+WSGI_APPLICATION = "callpulse.wsgi.application"
+ASGI_APPLICATION = "callpulse.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "callpulse" / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "callpulse.core.context_processors.navigation",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'callpulse.sqlite3'}"),
+        conn_max_age=env_int("CALLPULSE_DB_CONN_MAX_AGE", 60),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # WAL and a busy timeout let the dev server and a management command share the file.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "core.User"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "login"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Internationalisation: the UI ships English, Russian and Kazakh.
+LANGUAGE_CODE = env_str("CALLPULSE_LANGUAGE", "en")
+LANGUAGES = [("en", _("English")), ("ru", _("Russian")), ("kk", _("Kazakh"))]
+LOCALE_PATHS = [BASE_DIR / "callpulse" / "locale"]
+USE_I18N = True
+USE_TZ = True
+# The center's own clock; clients carry their own time zone.
+TIME_ZONE = env_str("CALLPULSE_TIME_ZONE", "Asia/Almaty")
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "callpulse.core.api_errors.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "callpulse API",
+    "DESCRIPTION": "The contact center's API: staff, clients, receivables, calls and orders.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "AbsenceKindEnum": "callpulse.core.models.AbsenceKind",
+        "ClientKindEnum": "callpulse.crm.models.ClientKind",
+        "PhoneKindEnum": "callpulse.crm.models.PhoneKind",
+        "CreditEventKindEnum": "callpulse.crm.models.CreditEventKind",
+        "RoleEnum": "callpulse.core.roles.RoleCode",
+    },
+}
+
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "callpulse@localhost")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("CALLPULSE_LOG_LEVEL", "INFO")},
+}
+
+# --- callpulse's own knobs -------------------------------------------------------------
+# Teams: one supervisor and between these many operators (PRODUCT.md: 3-20).
+CALLPULSE_TEAM_MIN_OPERATORS = env_int("CALLPULSE_TEAM_MIN_OPERATORS", 3)
+CALLPULSE_TEAM_MAX_OPERATORS = env_int("CALLPULSE_TEAM_MAX_OPERATORS", 20)
+# A client with no order for this many days is dormant.
+CALLPULSE_DORMANT_AFTER_DAYS = env_int("CALLPULSE_DORMANT_AFTER_DAYS", 60)
+# The region numbers are parsed in when typed without a country code (8 701 ... in Kazakhstan).
+CALLPULSE_PHONE_REGION = env_str("CALLPULSE_PHONE_REGION", "KZ")
+# The currency receivables are kept in.
+CALLPULSE_CURRENCY = env_str("CALLPULSE_CURRENCY", "KZT")

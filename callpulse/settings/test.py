@@ -1,0 +1,13 @@
+"""The test suite: fast password hashing, in-memory mail, the same database choice as dev."""
+
+from callpulse.settings.base import *  # noqa: F403
+from callpulse.settings.base import DATABASES, VAR_DIR
+
+SECRET_KEY = "test-only-insecure-key"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+LANGUAGE_CODE = "en"
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The suite uses an in-memory database; the file name only matters to the dev server.
+    DATABASES["default"]["TEST"] = {"NAME": None}

@@ -1,0 +1,34 @@
+"""Suite-wide fixtures: users of each role, API clients signed in as them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from rest_framework.test import APIClient
+
+from callpulse.core.models import User
+from callpulse.core.tests.factories import UserFactory
+
+
+@pytest.fixture
+def make_user(db: None) -> Callable[..., User]:
+    def make(*roles: str, **fields: object) -> User:
+        return UserFactory(roles=roles, **fields)
+
+    return make
+
+
+@pytest.fixture
+def api_as(db: None) -> Callable[[User], APIClient]:
+    """An API client authenticated by token as the given user."""
+
+    def client_for(user: User) -> APIClient:
+        from rest_framework.authtoken.models import Token
+
+        token, _ = Token.objects.get_or_create(user=user)
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        return client
+
+    return client_for
