@@ -1,0 +1,102 @@
+"""Concurrent writes on the real server: row locks keep absences and debts consistent.
+
+SQLite serialises every write anyway, so these run on PostgreSQL (CI's second pass).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import connection, connections
+from django.utils import timezone
+
+from callpulse.core import services as core_services
+from callpulse.core.models import Absence
+from callpulse.crm import services as crm_services
+from callpulse.crm.models import Client
+from callpulse.crm.tests.factories import ClientFactory
+
+pytestmark = [
+    # serialized_rollback: keep the roles and client types the migrations created
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="row-lock races need PostgreSQL (DATABASE_URL)"
+    ),
+]
+
+
+def run_at_once(jobs: list[Callable[[], object]]) -> list[object]:
+    """Start every job at the same instant in its own thread; return results or exceptions."""
+    barrier = threading.Barrier(len(jobs))
+    results: list[object] = [None] * len(jobs)
+
+    def worker(index: int, job: Callable[[], object]) -> None:
+        try:
+            barrier.wait()
+            results[index] = job()
+        except Exception as exc:  # noqa: BLE001 - the test inspects what each job raised
+            results[index] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(i, job)) for i, job in enumerate(jobs)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def test_two_supervisors_cannot_book_overlapping_absences_at_once(make_user):
+    operator = make_user("operator")
+    supervisors = [make_user("supervisor") for _ in range(4)]
+    now = timezone.now()
+
+    def book(supervisor):
+        return lambda: core_services.absence_create(
+            actor=supervisor,
+            user=operator,
+            kind="vacation",
+            starts_at=now,
+            ends_at=now + timedelta(days=3),
+        )
+
+    results = run_at_once([book(s) for s in supervisors])
+    assert sum(isinstance(r, Absence) for r in results) == 1
+    assert sum(isinstance(r, ValidationError) for r in results) == 3
+    assert Absence.objects.filter(user=operator).count() == 1
+
+
+def test_parallel_invoices_and_payments_leave_the_debt_exact(make_user):
+    finance = make_user("finance")
+    client = ClientFactory(credit_limit=Decimal("1000000"))
+    today = timezone.localdate()
+
+    def invoice():
+        return crm_services.credit_event_record(
+            actor=finance,
+            client=Client.objects.get(pk=client.pk),
+            kind="invoice",
+            amount=Decimal("1000.10"),
+            occurred_on=today,
+            due_on=today,
+        )
+
+    def payment():
+        return crm_services.credit_event_record(
+            actor=finance,
+            client=Client.objects.get(pk=client.pk),
+            kind="payment",
+            amount=Decimal("250.05"),
+            occurred_on=today,
+        )
+
+    results = run_at_once([invoice] * 8 + [payment] * 4)
+    assert not [r for r in results if isinstance(r, Exception)]
+    client.refresh_from_db()
+    assert client.debt == Decimal("1000.10") * 8 - Decimal("250.05") * 4
