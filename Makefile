@@ -31,7 +31,7 @@ test: $(STAMP)  ## the whole suite (SQLite by default; DATABASE_URL for PostgreS
 check: $(STAMP)  ## lint, format and types
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy callpulse bench
+	$(BIN)/mypy callpulse
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .

@@ -34,9 +34,9 @@ class UserAdmin(BaseUserAdmin):
     readonly_fields = ("team",)
     fieldsets = (
         (None, {"fields": ("username", "password")}),
-        (_("Person"), {"fields": ("full_name", "email", "mobile_phone")}),
+        (_("Personal details"), {"fields": ("full_name", "email", "mobile_phone")}),
         (
-            _("Work"),
+            _("Employment"),
             {"fields": ("roles", "department", "team", "extension", "is_key_account_manager")},
         ),
         (
