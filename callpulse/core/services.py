@@ -56,6 +56,20 @@ def _check_team_size(operators: Sequence[User]) -> None:
         )
 
 
+def _check_not_in_another_team(operators: Sequence[User], team: Team | None) -> None:
+    """An operator works in one team; moving them is an explicit act, not a side effect."""
+    elsewhere = User.objects.filter(
+        pk__in=[u.pk for u in operators], team__isnull=False
+    ).select_related("team")
+    if team is not None:
+        elsewhere = elsewhere.exclude(team=team)
+    names = [f"{u} ({u.team})" for u in elsewhere]
+    if names:
+        raise ValidationError(
+            {"operators": _("Already in another team: %(names)s.") % {"names": ", ".join(names)}}
+        )
+
+
 @transaction.atomic
 def team_create(
     *,
@@ -70,6 +84,7 @@ def team_create(
             {"supervisor": _("%(name)s is not a supervisor.") % {"name": supervisor}}
         )
     _check_team_size(operators)
+    _check_not_in_another_team(operators, None)
     team = Team(name=name, supervisor=supervisor, department=department)
     team.full_clean()
     team.save()
@@ -81,6 +96,7 @@ def team_create(
 def team_set_operators(*, team: Team, operators: Sequence[User]) -> Team:
     """Replace a team's operators; the team never leaves the configured size bounds."""
     _check_team_size(operators)
+    _check_not_in_another_team(operators, team)
     ids = [u.pk for u in operators]
     User.objects.filter(team=team).exclude(pk__in=ids).update(team=None)
     User.objects.filter(pk__in=ids).update(team=team)
@@ -243,6 +259,8 @@ def mentorship_start(
         raise ValidationError({"mentor": _("%(name)s is not a mentor.") % {"name": mentor}})
     if mentor.pk == trainee.pk:
         raise ValidationError({"trainee": _("A mentor cannot mentor themselves.")})
+    if Mentorship.objects.filter(trainee=trainee, ended_on__isnull=True).exists():
+        raise ValidationError({"trainee": _("%(name)s already has a mentor.") % {"name": trainee}})
     if probation_ends_on is not None and probation_ends_on < starts_on:
         raise ValidationError({"probation_ends_on": _("Probation cannot end before it starts.")})
     return Mentorship.objects.create(

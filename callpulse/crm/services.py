@@ -26,7 +26,7 @@ from callpulse.crm.models import (
     Phone,
     PhoneKind,
 )
-from callpulse.crm.receivables import ZERO, Receivables
+from callpulse.crm.receivables import ZERO, Receivables, compute_receivables
 from callpulse.crm.selectors import receivables_from_history
 
 
@@ -210,15 +210,49 @@ def client_receivables_refresh(*, client: Client, as_of: date | None = None) -> 
     return receivables
 
 
-def receivables_refresh_all(*, as_of: date | None = None) -> int:
-    """Nightly: invoices fall overdue with no event, so restate every client's figures."""
+def receivables_refresh_all(*, as_of: date | None = None, batch_size: int = 1000) -> int:
+    """Nightly: invoices fall overdue with no event, so restate every client's figures.
+
+    One pass over the credit history ordered by client, computed in memory and written in
+    batches: a few queries per thousand clients instead of three per client.
+    """
     day = as_of or timezone.localdate()
+    history: dict[int, tuple[list[tuple[date, Decimal]], Decimal]] = {}
+    events = (
+        CreditEvent.objects.filter(occurred_on__lte=day)
+        .order_by()
+        .values_list("client_id", "kind", "amount", "due_on")
+    )
+    for client_id, kind, amount, due_on in events.iterator(chunk_size=5000):
+        invoices, settled = history.get(client_id, ([], ZERO))
+        if kind == CreditEventKind.INVOICE:
+            if due_on is not None:
+                invoices.append((due_on, amount))
+        else:
+            settled += amount
+        history[client_id] = (invoices, settled)
     count = 0
-    for client in Client.objects.only("pk").iterator(chunk_size=500):
-        with transaction.atomic():
-            client_receivables_refresh(client=client, as_of=day)
-        count += 1
-    return count
+    batch: list[Client] = []
+    for client in Client.objects.only("pk").order_by("pk").iterator(chunk_size=batch_size):
+        invoices, settled = history.get(client.pk, ([], ZERO))
+        figures = compute_receivables(invoices=invoices, settled=settled, as_of=day)
+        client.debt = figures.debt
+        client.overdue_debt = figures.overdue_debt
+        client.overdue_since = figures.overdue_since
+        client.receivables_as_of = day
+        batch.append(client)
+        if len(batch) >= batch_size:
+            count += _store_receivables(batch)
+            batch = []
+    return count + _store_receivables(batch)
+
+
+def _store_receivables(clients: list[Client]) -> int:
+    with transaction.atomic():
+        Client.objects.bulk_update(
+            clients, ["debt", "overdue_debt", "overdue_since", "receivables_as_of"]
+        )
+    return len(clients)
 
 
 @transaction.atomic

@@ -81,3 +81,28 @@ def test_the_admin_form_enforces_the_same_bounds(make_user):
         }
     )
     assert ok.is_valid(), ok.errors
+
+
+def test_an_operator_of_another_team_is_not_silently_moved(make_user):
+    first = operators(make_user, 3)
+    services.team_create(name="A", supervisor=make_user("supervisor"), operators=first)
+    poached = [first[0], *operators(make_user, 2)]
+    with pytest.raises(ValidationError) as error:
+        services.team_create(name="B", supervisor=make_user("supervisor"), operators=poached)
+    assert "Already in another team" in error.value.message_dict["operators"][0]
+    first[0].refresh_from_db()
+    assert first[0].team.name == "A"
+
+
+def test_a_trainee_has_one_mentor_at_a_time(make_user):
+    from datetime import date
+
+    trainee = make_user("operator")
+    services.mentorship_start(
+        mentor=make_user("mentor"), trainee=trainee, starts_on=date(2026, 11, 1)
+    )
+    with pytest.raises(ValidationError) as error:
+        services.mentorship_start(
+            mentor=make_user("mentor"), trainee=trainee, starts_on=date(2026, 11, 2)
+        )
+    assert "trainee" in error.value.message_dict

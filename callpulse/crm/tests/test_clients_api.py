@@ -241,7 +241,12 @@ def test_the_nightly_refresh_restates_invoices_that_fell_overdue(finance):
     client = ClientFactory()
     today = timezone.localdate()
     credit_event_record(
-        actor=finance, client=client, kind="invoice", amount=Decimal("700"), occurred_on=today, due_on=today
+        actor=finance,
+        client=client,
+        kind="invoice",
+        amount=Decimal("700"),
+        occurred_on=today,
+        due_on=today,
     )
     client.refresh_from_db()
     assert client.overdue_debt == 0
@@ -255,3 +260,33 @@ def test_the_nightly_refresh_restates_invoices_that_fell_overdue(finance):
     call_command("receivables_refresh")
     client.refresh_from_db()
     assert client.receivables_as_of == today
+
+
+def test_the_batch_refresh_agrees_with_the_history_for_every_client(finance):
+    from callpulse.crm.selectors import receivables_from_history
+    from callpulse.crm.services import credit_event_record, receivables_refresh_all
+
+    today = timezone.localdate()
+    clients = [ClientFactory() for _ in range(4)]
+    for n, client in enumerate(clients[:3]):
+        credit_event_record(
+            actor=finance,
+            client=client,
+            kind="invoice",
+            amount=Decimal("100") * (n + 1),
+            occurred_on=today - timedelta(days=30),
+            due_on=today - timedelta(days=10 - n),
+        )
+    credit_event_record(
+        actor=finance, client=clients[1], kind="payment", amount=Decimal("50"), occurred_on=today
+    )
+    Client.objects.update(debt=Decimal("999"), overdue_debt=Decimal("999"))
+    assert receivables_refresh_all(batch_size=2) == 4
+    for client in clients:
+        client.refresh_from_db()
+        expected = receivables_from_history(client_id=client.pk, as_of=today)
+        assert (client.debt, client.overdue_debt, client.overdue_since) == (
+            expected.debt,
+            expected.overdue_debt,
+            expected.overdue_since,
+        )
