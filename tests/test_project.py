@@ -60,3 +60,10 @@ def test_production_settings_pass_the_deploy_check():
         "callpulse.settings.prod", SECRET_KEY="x" * 64 + "-a-long-random-production-key"
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_stylesheet_and_htmx_are_found_by_collectstatic():
+    from django.contrib.staticfiles import finders
+
+    assert finders.find("callpulse/app.css") is not None
+    assert finders.find("django_htmx/htmx-2.min.js") is not None

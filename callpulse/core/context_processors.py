@@ -18,11 +18,12 @@ class NavItem:
     label: str | Promise
     roles: frozenset[str] | None  # None: everyone signed in
     staff_only: bool = False
+    section: str = ""  # views whose name starts with this light the item up too
 
 
 NAVIGATION: tuple[NavItem, ...] = (
     NavItem("home", _("Today"), None),
-    NavItem("crm:search", _("Clients"), None),
+    NavItem("crm:search", _("Clients"), None, section="crm:"),
     NavItem("staff-presence", _("Who is in"), STAFF_DIRECTORY),
     NavItem("api-docs", _("API"), None, staff_only=True),
     NavItem("admin:index", _("Administration"), None, staff_only=True),
@@ -41,6 +42,11 @@ def navigation(request: HttpRequest) -> dict[str, object]:
         if item.roles is not None and not user_has_role(user, item.roles):
             continue
         items.append(
-            {"url": reverse(item.url_name), "label": item.label, "active": current == item.url_name}
+            {
+                "url": reverse(item.url_name),
+                "label": item.label,
+                "active": current == item.url_name
+                or bool(item.section and current.startswith(item.section)),
+            }
         )
     return {"nav_items": items}

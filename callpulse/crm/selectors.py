@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -161,6 +162,7 @@ class ClientCard:
     phones: list
     credit_events: list[CreditEvent]
     is_dormant: bool
+    local_time: datetime
 
 
 def client_card(
@@ -182,4 +184,5 @@ def client_card(
         phones=list(client.phones.all()),
         credit_events=list(client.credit_events.select_related("created_by").all()[:history_limit]),
         is_dormant=client_is_dormant(client, at=moment),
+        local_time=moment.astimezone(ZoneInfo(client.timezone)),
     )
