@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from django.urls import re_path
 from rest_framework.routers import DefaultRouter
 
-from callpulse.core.api import AbsenceViewSet, DepartmentViewSet, TeamViewSet, UserViewSet
+from callpulse.core.api import AbsenceViewSet, DepartmentViewSet, PingView, TeamViewSet, UserViewSet
 from callpulse.crm.api import ClientTypeViewSet, ClientViewSet
+from callpulse.telephony.api import (
+    AgentViewSet,
+    CallbackViewSet,
+    CallViewSet,
+    CTIEventView,
+    RoutingSuggestView,
+)
 
 
 class OptionalSlashRouter(DefaultRouter):
@@ -23,5 +31,13 @@ router.register("teams", TeamViewSet, basename="team")
 router.register("absences", AbsenceViewSet, basename="absence")
 router.register("client-types", ClientTypeViewSet, basename="client-type")
 router.register("clients", ClientViewSet, basename="client")
+router.register("calls", CallViewSet, basename="call")
+router.register("agents", AgentViewSet, basename="agent")
+router.register("callbacks", CallbackViewSet, basename="callback")
 
-urlpatterns = router.urls
+urlpatterns = [
+    re_path(r"^cti/events/?$", CTIEventView.as_view(), name="cti-events"),
+    re_path(r"^routing/suggest/?$", RoutingSuggestView.as_view(), name="routing-suggest"),
+    re_path(r"^ping/?$", PingView.as_view(), name="ping"),
+    *router.urls,
+]

@@ -13,7 +13,17 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from callpulse.core import services
-from callpulse.core.models import Absence, AuditEntry, Department, Mentorship, Role, Team, User
+from callpulse.core.models import (
+    Absence,
+    AuditEntry,
+    Department,
+    Mentorship,
+    Notification,
+    Role,
+    ServiceToken,
+    Team,
+    User,
+)
 from callpulse.core.roles import RoleCode
 
 
@@ -139,3 +149,23 @@ class AuditEntryAdmin(admin.ModelAdmin[AuditEntry]):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(ServiceToken)
+class ServiceTokenAdmin(admin.ModelAdmin[ServiceToken]):
+    list_display = ("name", "scopes", "is_active", "last_used_at")
+    readonly_fields = ("key", "created_at", "last_used_at")
+
+    def save_model(self, request: HttpRequest, obj: ServiceToken, form: Any, change: bool) -> None:
+        if not obj.key:
+            import secrets
+
+            obj.key = secrets.token_urlsafe(36)
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin[Notification]):
+    list_display = ("created_at", "recipient", "title", "read_at")
+    list_filter = ("read_at",)
+    raw_id_fields = ("recipient",)

@@ -10,9 +10,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from callpulse.core import services
 from callpulse.core.models import Absence, Department, Team, User
@@ -138,3 +139,14 @@ class AbsenceViewSet(
     def destroy(self, request: Request, pk: str | None = None) -> Response:
         services.absence_delete(actor=staff_user(request), absence=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class PingView(APIView):
+    """Liveness for load balancers, and the framework's floor in benchmarks: an empty answer."""
+
+    authentication_classes: list[type] = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
+    def get(self, request: Request) -> Response:
+        return Response({})

@@ -12,6 +12,7 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         from django.db.backends.signals import connection_created
 
+        from callpulse.core import schema  # noqa: F401 - registers the OpenAPI extension
         from callpulse.core.sqlite import install_unicode_like
 
         connection_created.connect(install_unicode_like, dispatch_uid="callpulse-unicode-like")

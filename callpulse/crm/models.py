@@ -32,6 +32,15 @@ class ClientType(models.Model):
         help_text=_("Calls of clients of this type go to key-account managers."),
     )
     sort_order = models.PositiveSmallIntegerField(_("sort order"), default=100)
+    department = models.ForeignKey(
+        "core.Department",
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="client_types",
+        help_text=_("Whose head takes callers of this type who have no manager yet."),
+    )
 
     class Meta:
         verbose_name = _("client type")

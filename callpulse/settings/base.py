@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "callpulse.core",
     "callpulse.crm",
+    "callpulse.telephony",
     "callpulse.demo",
 ]
 
@@ -104,10 +105,12 @@ LANGUAGES = [("en", _("English")), ("ru", _("Russian")), ("kk", _("Kazakh"))]
 LOCALE_PATHS = [BASE_DIR / "callpulse" / "locale"]
 USE_I18N = True
 USE_TZ = True
+FORMS_URLFIELD_ASSUME_HTTPS = True  # the Django 6 default, now
 # The center's own clock; clients carry their own time zone.
 TIME_ZONE = env_str("CALLPULSE_TIME_ZONE", "Asia/Almaty")
 
 STATIC_URL = "static/"
+STATICFILES_DIRS = [BASE_DIR / "callpulse" / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -153,6 +156,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("CALLPULSE_LOG_LEVEL", "INFO")},
 }
 
+# Redis carries live events between app servers (and later the job queue); empty: in-process.
+REDIS_URL = env_str("REDIS_URL", "")
+
 # --- callpulse's own knobs -------------------------------------------------------------
 # Teams: one supervisor and between these many operators (PRODUCT.md: 3-20).
 CALLPULSE_TEAM_MIN_OPERATORS = env_int("CALLPULSE_TEAM_MIN_OPERATORS", 3)
@@ -161,5 +167,11 @@ CALLPULSE_TEAM_MAX_OPERATORS = env_int("CALLPULSE_TEAM_MAX_OPERATORS", 20)
 CALLPULSE_DORMANT_AFTER_DAYS = env_int("CALLPULSE_DORMANT_AFTER_DAYS", 60)
 # The region numbers are parsed in when typed without a country code (8 701 ... in Kazakhstan).
 CALLPULSE_PHONE_REGION = env_str("CALLPULSE_PHONE_REGION", "KZ")
+# Routing: the operators' queue, the department of key accounts, where unknown callers go.
+CALLPULSE_OPERATORS_QUEUE = env_str("CALLPULSE_OPERATORS_QUEUE", "operators")
+CALLPULSE_KEY_ACCOUNTS_DEPARTMENT = env_str("CALLPULSE_KEY_ACCOUNTS_DEPARTMENT", "wholesale")
+CALLPULSE_NEW_CLIENTS_DEPARTMENT = env_str("CALLPULSE_NEW_CLIENTS_DEPARTMENT", "wholesale")
+# A missed or abandoned call is due for a callback this many minutes later.
+CALLPULSE_CALLBACK_DUE_MINUTES = env_int("CALLPULSE_CALLBACK_DUE_MINUTES", 15)
 # The currency receivables are kept in.
 CALLPULSE_CURRENCY = env_str("CALLPULSE_CURRENCY", "KZT")
