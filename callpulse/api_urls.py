@@ -12,6 +12,7 @@ from callpulse.telephony.api import (
     CallbackViewSet,
     CallViewSet,
     CTIEventView,
+    PhoneCommandViewSet,
     RoutingSuggestView,
 )
 
@@ -34,6 +35,7 @@ router.register("clients", ClientViewSet, basename="client")
 router.register("calls", CallViewSet, basename="call")
 router.register("agents", AgentViewSet, basename="agent")
 router.register("callbacks", CallbackViewSet, basename="callback")
+router.register("cti/commands", PhoneCommandViewSet, basename="phone-command")
 
 urlpatterns = [
     re_path(r"^cti/events/?$", CTIEventView.as_view(), name="cti-events"),

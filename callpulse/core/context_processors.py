@@ -23,7 +23,10 @@ class NavItem:
 
 NAVIGATION: tuple[NavItem, ...] = (
     NavItem("home", _("Today"), None),
+    NavItem("telephony:desk", _("Desk"), None),
     NavItem("crm:search", _("Clients"), None, section="crm:"),
+    NavItem("telephony:callbacks", _("Callbacks"), None),
+    NavItem("telephony:unlogged", _("Calls to log"), STAFF_DIRECTORY),
     NavItem("staff-presence", _("Who is in"), STAFF_DIRECTORY),
     NavItem("api-docs", _("API"), None, staff_only=True),
     NavItem("admin:index", _("Administration"), None, staff_only=True),

@@ -9,19 +9,46 @@ from __future__ import annotations
 import json
 import queue
 import threading
-from collections.abc import Iterator
 from typing import Any, Protocol
 
 from django.conf import settings
 from django.db import transaction
 
 
+class Subscription(Protocol):
+    """Events of some channels, subscribed from the moment it was made."""
+
+    def get(self, timeout: float) -> dict[str, Any] | None:
+        """The next event, or None after `timeout` seconds of silence (time for a heartbeat)."""
+        ...
+
+    def close(self) -> None: ...
+
+
 class EventBus(Protocol):
     def publish(self, channel: str, event: dict[str, Any]) -> None: ...
 
-    def listen(self, channels: list[str], *, timeout: float) -> Iterator[dict[str, Any] | None]:
-        """Yield events as they come; None after `timeout` seconds of silence (a heartbeat)."""
-        ...
+    def subscribe(self, channels: list[str]) -> Subscription: ...
+
+
+class _InProcessSubscription:
+    def __init__(self, bus: InProcessBus, channels: list[str]) -> None:
+        self._bus = bus
+        self._channels = channels
+        self.inbox: queue.Queue[dict[str, Any]] = queue.Queue()
+
+    def get(self, timeout: float) -> dict[str, Any] | None:
+        try:
+            return self.inbox.get(timeout=timeout)
+        except queue.Empty:
+            return None
+
+    def close(self) -> None:
+        self._bus._drop(self)
+
+    @property
+    def channels(self) -> list[str]:
+        return self._channels
 
 
 class InProcessBus:
@@ -29,29 +56,40 @@ class InProcessBus:
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._subscribers: dict[str, set[queue.Queue[dict[str, Any]]]] = {}
+        self._subscribers: dict[str, set[_InProcessSubscription]] = {}
 
     def publish(self, channel: str, event: dict[str, Any]) -> None:
         with self._lock:
             targets = list(self._subscribers.get(channel, ()))
         for target in targets:
-            target.put(event)
+            target.inbox.put(event)
 
-    def listen(self, channels: list[str], *, timeout: float) -> Iterator[dict[str, Any] | None]:
-        inbox: queue.Queue[dict[str, Any]] = queue.Queue()
+    def subscribe(self, channels: list[str]) -> Subscription:
+        subscription = _InProcessSubscription(self, channels)
         with self._lock:
             for channel in channels:
-                self._subscribers.setdefault(channel, set()).add(inbox)
-        try:
-            while True:
-                try:
-                    yield inbox.get(timeout=timeout)
-                except queue.Empty:
-                    yield None
-        finally:
-            with self._lock:
-                for channel in channels:
-                    self._subscribers.get(channel, set()).discard(inbox)
+                self._subscribers.setdefault(channel, set()).add(subscription)
+        return subscription
+
+    def _drop(self, subscription: _InProcessSubscription) -> None:
+        with self._lock:
+            for channel in subscription.channels:
+                self._subscribers.get(channel, set()).discard(subscription)
+
+
+class _RedisSubscription:
+    def __init__(self, pubsub: Any) -> None:
+        self._pubsub = pubsub
+
+    def get(self, timeout: float) -> dict[str, Any] | None:
+        message = self._pubsub.get_message(timeout=timeout)
+        if message is None or message.get("type") != "message":
+            return None
+        data: dict[str, Any] = json.loads(message["data"])
+        return data
+
+    def close(self) -> None:
+        self._pubsub.close()
 
 
 class RedisBus:
@@ -66,18 +104,10 @@ class RedisBus:
     def publish(self, channel: str, event: dict[str, Any]) -> None:
         self._redis.publish(self._prefix + channel, json.dumps(event, default=str))
 
-    def listen(self, channels: list[str], *, timeout: float) -> Iterator[dict[str, Any] | None]:
+    def subscribe(self, channels: list[str]) -> Subscription:
         pubsub = self._redis.pubsub(ignore_subscribe_messages=True)
         pubsub.subscribe(*[self._prefix + c for c in channels])
-        try:
-            while True:
-                message = pubsub.get_message(timeout=timeout)
-                if message is None:
-                    yield None
-                elif message["type"] == "message":
-                    yield json.loads(message["data"])
-        finally:
-            pubsub.close()
+        return _RedisSubscription(pubsub)
 
 
 _bus: EventBus | None = None

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
 from rest_framework.exceptions import NotAuthenticated
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
@@ -39,3 +41,11 @@ def role_permission(
             return roles is None or user_has_role(user, roles)
 
     return RolePermission
+
+
+def staff_user_from(request: HttpRequest) -> User:
+    """The signed-in member of staff of a page request (behind login_required)."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied
+    return user

@@ -7,7 +7,7 @@ from typing import Any
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 
-class ServiceTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
+class ServiceTokenScheme(OpenApiAuthenticationExtension):
     target_class = "callpulse.core.service_auth.ServiceTokenAuthentication"
     name = "serviceToken"
 

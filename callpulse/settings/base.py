@@ -105,7 +105,6 @@ LANGUAGES = [("en", _("English")), ("ru", _("Russian")), ("kk", _("Kazakh"))]
 LOCALE_PATHS = [BASE_DIR / "callpulse" / "locale"]
 USE_I18N = True
 USE_TZ = True
-FORMS_URLFIELD_ASSUME_HTTPS = True  # the Django 6 default, now
 # The center's own clock; clients carry their own time zone.
 TIME_ZONE = env_str("CALLPULSE_TIME_ZONE", "Asia/Almaty")
 

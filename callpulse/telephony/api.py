@@ -16,7 +16,15 @@ from callpulse.core.permissions import role_permission, staff_user
 from callpulse.core.roles import STAFF_DIRECTORY, RoleCode, user_has_role
 from callpulse.core.service_auth import ServiceTokenAuthentication, service_scope
 from callpulse.telephony import selectors, services
-from callpulse.telephony.models import AgentStatus, Call, Callback, CallbackStatus, Purpose
+from callpulse.telephony.models import (
+    AgentStatus,
+    Call,
+    Callback,
+    CallbackStatus,
+    CommandStatus,
+    PhoneCommand,
+    Purpose,
+)
 from callpulse.telephony.routing import call_route
 from callpulse.telephony.serializers import (
     AgentStateInputSerializer,
@@ -26,6 +34,8 @@ from callpulse.telephony.serializers import (
     CTIEventSerializer,
     CTIResponseSerializer,
     OutcomeInputSerializer,
+    PhoneCommandAckSerializer,
+    PhoneCommandSerializer,
     RoutingDecisionSerializer,
 )
 
@@ -194,3 +204,28 @@ class CallbackViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Callback]):
             .filter(status=status_filter)
             .order_by("due_at")
         )
+
+
+class PhoneCommandViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[PhoneCommand]):
+    """Commands for the phone system (transfers, dials), polled with the cti service token."""
+
+    authentication_classes = [ServiceTokenAuthentication]
+    permission_classes = [service_scope("cti")]
+    serializer_class = PhoneCommandSerializer
+    pagination_class = None
+
+    def get_queryset(self) -> QuerySet[PhoneCommand]:
+        wanted = self.request.query_params.get("status", CommandStatus.PENDING)
+        return (
+            PhoneCommand.objects.select_related("call").filter(status=wanted).order_by("pk")[:100]
+        )
+
+    @extend_schema(request=PhoneCommandAckSerializer, responses=PhoneCommandSerializer)
+    @action(detail=True, methods=["post"])
+    def ack(self, request: Request, pk: str | None = None) -> Response:
+        """The phone system carried the command out (ok) or could not (error)."""
+        command = get_object_or_404(PhoneCommand, pk=pk)
+        data = PhoneCommandAckSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        command = services.phone_command_acknowledge(command=command, **data.validated_data)
+        return Response(PhoneCommandSerializer(command).data)

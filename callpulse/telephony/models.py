@@ -285,3 +285,48 @@ class ClientRemark(models.Model):
 
     def __str__(self) -> str:
         return self.text[:60]
+
+
+class CommandKind(models.TextChoices):
+    TRANSFER = "transfer", _("Transfer")
+    DIAL = "dial", _("Dial")
+
+
+class CommandStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class PhoneCommand(models.Model):
+    """A command for the phone system (transfer this call, dial this number): an outbox it polls.
+
+    The result comes back as ordinary CTI events; `status` only says the phone system took it.
+    """
+
+    kind = models.CharField(_("kind"), max_length=10, choices=CommandKind.choices)
+    call = models.ForeignKey(
+        Call, null=True, blank=True, on_delete=models.CASCADE, related_name="commands"
+    )
+    extension = models.CharField(
+        _("extension"), max_length=16, blank=True, help_text=_("Whose phone acts or rings.")
+    )
+    number = models.CharField(_("number"), max_length=32, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=CommandStatus.choices, default=CommandStatus.PENDING
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    error = models.CharField(_("error"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("phone command")
+        verbose_name_plural = _("phone commands")
+        ordering = ["pk"]
+        indexes = [models.Index(fields=["status", "id"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.extension or self.number}"

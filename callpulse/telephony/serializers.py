@@ -14,6 +14,7 @@ from callpulse.telephony.models import (
     CTIEventType,
     Direction,
     Outcome,
+    PhoneCommand,
     Purpose,
 )
 from callpulse.telephony.routing import reasons_text
@@ -163,3 +164,16 @@ class CallbackSerializer(serializers.ModelSerializer[Callback]):
             "status",
             "note",
         ]
+
+
+class PhoneCommandSerializer(serializers.ModelSerializer[PhoneCommand]):
+    call_id = serializers.CharField(source="call.call_id", read_only=True, default=None)
+
+    class Meta:
+        model = PhoneCommand
+        fields = ["id", "kind", "call_id", "extension", "number", "status", "created_at"]
+
+
+class PhoneCommandAckSerializer(serializers.Serializer[Any]):
+    ok = serializers.BooleanField()
+    error = serializers.CharField(required=False, allow_blank=True, max_length=255)

@@ -28,10 +28,13 @@ from callpulse.telephony.models import (
     CallbackStatus,
     CallStatus,
     CallTransfer,
+    CommandKind,
+    CommandStatus,
     CTIEvent,
     CTIEventType,
     Direction,
     Outcome,
+    PhoneCommand,
 )
 from callpulse.telephony.routing import _identify, call_route
 from callpulse.telephony.selectors import user_by_extension
@@ -56,11 +59,17 @@ def _phone_or_raw(raw: str) -> str:
 def agent_state_set(
     *, user: User, state: str, at: datetime | None = None, call: Call | None = None
 ) -> AgentStatus | None:
-    """Move an agent to `state` at `at`, closing the open span. Stale moments change nothing."""
-    moment = at or timezone.now()
+    """Move an agent to `state` at `at`, closing the open span. Stale moments change nothing.
+
+    Without `at` (a button pressed here), the moment is now, but never before the current
+    state began: the phone system's clock may run a little ahead of ours.
+    """
     if state not in AgentState.values:
         raise ValidationError({"state": _("Unknown state “%(state)s”.") % {"state": state}})
     status = AgentStatus.objects.select_for_update().filter(user=user).first()
+    moment = at or timezone.now()
+    if at is None and status is not None and status.since > moment:
+        moment = status.since
     if status is not None:
         if moment < status.since:
             return None  # an event older than what we know: history, not the present
@@ -393,3 +402,38 @@ def client_remark_send(
         user_channel(department.head.pk), {"type": "notification", "id": notification.pk}
     )
     return notification
+
+
+# --- commands to the phone system ---------------------------------------------------------
+
+
+@transaction.atomic
+def call_transfer_request(*, actor: User, call: Call, to_user: User) -> PhoneCommand:
+    """Ask the phone system to transfer a live call to a colleague's extension."""
+    if call.status != CallStatus.ANSWERED:
+        raise ValidationError({"call": _("Only a call in progress can be transferred.")})
+    if call.operator_id != actor.pk and not actor.is_superuser:
+        raise PermissionDenied(_("Only the operator on the call transfers it."))
+    if not to_user.extension:
+        raise ValidationError(
+            {"to_user": _("%(name)s has no phone extension.") % {"name": to_user}}
+        )
+    if to_user.pk == actor.pk:
+        raise ValidationError({"to_user": _("The call is already yours.")})
+    command = PhoneCommand.objects.create(
+        kind=CommandKind.TRANSFER, call=call, extension=to_user.extension, requested_by=actor
+    )
+    publish_on_commit("pbx", {"type": "command", "id": command.pk})
+    return command
+
+
+@transaction.atomic
+def phone_command_acknowledge(*, command: PhoneCommand, ok: bool, error: str = "") -> PhoneCommand:
+    """The phone system says it carried the command out (or could not)."""
+    command = PhoneCommand.objects.select_for_update().get(pk=command.pk)
+    if command.status == CommandStatus.PENDING:
+        command.status = CommandStatus.DONE if ok else CommandStatus.FAILED
+        command.error = error[:255]
+        command.acknowledged_at = timezone.now()
+        command.save()
+    return command

@@ -1,0 +1,222 @@
+"""The operator's desk: the call on screen the moment it rings, states, outcome, transfers.
+
+The page listens to /desk/stream/ (server-sent events) and reloads only its call panel when the
+phone system reports a ring, an answer or a hang-up for this operator.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from callpulse.core.events import get_bus, user_channel
+from callpulse.core.models import Department, User
+from callpulse.core.permissions import staff_user_from
+from callpulse.core.roles import STAFF_DIRECTORY, user_has_role
+from callpulse.crm.selectors import client_card
+from callpulse.telephony import selectors, services
+from callpulse.telephony.models import (
+    AgentState,
+    AgentStatus,
+    Call,
+    Callback,
+    CallbackStatus,
+    Outcome,
+)
+from callpulse.telephony.routing import reasons_text
+
+HEARTBEAT_SECONDS = 15.0
+
+
+def _panel_context(user: User) -> dict[str, object]:
+    call = selectors.operator_current_call(user)
+    context: dict[str, object] = {"call": call, "outcomes": Outcome.choices}
+    if call is None:
+        return context
+    if call.client_id is not None:
+        context["card"] = client_card(client_id=call.client_id)
+        context["recent_calls"] = (
+            selectors.calls_registry().filter(client_id=call.client_id).exclude(pk=call.pk)[:5]
+        )
+    context["routing_summary"] = (
+        reasons_text(call.routing.get("reasons", [])) if call.routing else ""
+    )
+    target = (call.routing or {}).get("target") or {}
+    if target.get("user"):
+        context["suggested"] = User.objects.filter(pk=target["user"]).first()
+    context["colleagues"] = (
+        selectors.staff_reachable(at=timezone.now())
+        .exclude(pk=user.pk)
+        .exclude(extension__isnull=True)
+    )
+    context["departments"] = Department.objects.all()
+    return context
+
+
+@login_required
+def desk(request: HttpRequest) -> HttpResponse:
+    """The operator's screen."""
+    user = staff_user_from(request)
+    status = AgentStatus.objects.filter(user=user).first()
+    callbacks = Callback.objects.filter(status=CallbackStatus.OPEN).select_related("client")[:10]
+    return render(
+        request,
+        "telephony/desk.html",
+        {
+            **_panel_context(user),
+            "status": status,
+            "self_states": services.SELF_SERVICE_STATES,
+            "states": AgentState,
+            "callbacks": callbacks,
+        },
+    )
+
+
+@login_required
+def desk_panel(request: HttpRequest) -> HttpResponse:
+    """The call panel alone (htmx swaps it in when an event arrives)."""
+    return render(request, "telephony/_call_panel.html", _panel_context(staff_user_from(request)))
+
+
+@login_required
+def desk_stream(request: HttpRequest) -> StreamingHttpResponse:
+    """Server-sent events for this operator: ring, answered, ended, transferred, notification."""
+    subscription = get_bus().subscribe([user_channel(staff_user_from(request).pk)])
+
+    def stream() -> Iterator[str]:
+        try:
+            yield "retry: 2000\n\n"
+            while True:
+                event = subscription.get(timeout=HEARTBEAT_SECONDS)
+                if event is None:
+                    yield ": heartbeat\n\n"
+                else:
+                    yield f"event: {event.get('type', 'message')}\ndata: {json.dumps(event)}\n\n"
+        finally:
+            subscription.close()
+
+    response = StreamingHttpResponse(stream(), content_type="text/event-stream")
+    response["Cache-Control"] = "no-cache"
+    response["X-Accel-Buffering"] = "no"  # nginx: do not buffer the stream
+    return response
+
+
+@login_required
+@require_POST
+def desk_state(request: HttpRequest) -> HttpResponse:
+    """The operator's own buttons: available, break, offline."""
+    try:
+        services.agent_state_choose(
+            user=staff_user_from(request), state=request.POST.get("state", "")
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("telephony:desk")
+
+
+@login_required
+@require_POST
+def call_outcome(request: HttpRequest, call_id: int) -> HttpResponse:
+    """Log the outcome at wrap-up; errors come back on the panel, next to the fields."""
+    call = get_object_or_404(Call, pk=call_id)
+    user = staff_user_from(request)
+    raw_callback = request.POST.get("callback_at", "").strip()
+    callback_at = parse_datetime(raw_callback) if raw_callback else None
+    if callback_at is not None and timezone.is_naive(callback_at):
+        callback_at = timezone.make_aware(callback_at)
+    errors: dict[str, list[str]] = {}
+    try:
+        services.call_log_outcome(
+            actor=user,
+            call=call,
+            outcome=request.POST.get("outcome", ""),
+            notes=request.POST.get("notes", ""),
+            callback_at=callback_at,
+        )
+    except ValidationError as exc:
+        errors = exc.message_dict
+    except PermissionDenied as exc:
+        errors = {"outcome": [str(exc)]}
+    context = {**_panel_context(user), "errors": errors, "posted": request.POST}
+    if errors:
+        context["call"] = call
+    return render(request, "telephony/_call_panel.html", context, status=400 if errors else 200)
+
+
+@login_required
+@require_POST
+def call_transfer(request: HttpRequest, call_id: int) -> HttpResponse:
+    """Ask the phone system to transfer the call (to the suggestion or anyone)."""
+    call = get_object_or_404(Call, pk=call_id)
+    user = staff_user_from(request)
+    target = User.objects.filter(pk=request.POST.get("to_user") or 0).first()
+    context = _panel_context(user)
+    if target is None:
+        context["errors"] = {"to_user": [_("Choose a colleague.")]}
+        return render(request, "telephony/_call_panel.html", context, status=400)
+    try:
+        services.call_transfer_request(actor=user, call=call, to_user=target)
+        context["notice"] = _("Transfer to %(name)s requested.") % {"name": target}
+    except (ValidationError, PermissionDenied) as exc:
+        context["errors"] = {"to_user": [str(m) for m in getattr(exc, "messages", [str(exc)])]}
+        return render(request, "telephony/_call_panel.html", context, status=400)
+    return render(request, "telephony/_call_panel.html", context)
+
+
+@login_required
+@require_POST
+def client_remark(request: HttpRequest, call_id: int) -> HttpResponse:
+    """Pass the client's remark or wish to a department."""
+    call = get_object_or_404(Call.objects.select_related("client"), pk=call_id)
+    user = staff_user_from(request)
+    context = _panel_context(user)
+    department = Department.objects.filter(pk=request.POST.get("department") or 0).first()
+    if call.client is None or department is None:
+        context["errors"] = {"remark": [_("Choose the department concerned.")]}
+        return render(request, "telephony/_call_panel.html", context, status=400)
+    try:
+        services.client_remark_send(
+            actor=user,
+            client=call.client,
+            department=department,
+            text=request.POST.get("text", ""),
+            call=call,
+        )
+    except ValidationError as exc:
+        context["errors"] = {"remark": exc.messages}
+        return render(request, "telephony/_call_panel.html", context, status=400)
+    context["notice"] = _("Remark sent to %(department)s.") % {"department": _(department.name)}
+    return render(request, "telephony/_call_panel.html", context)
+
+
+@login_required
+def calls_unlogged(request: HttpRequest) -> HttpResponse:
+    """Ended calls without an outcome, for the supervisor to chase."""
+    if not user_has_role(request.user, STAFF_DIRECTORY):
+        raise PermissionDenied
+    return render(
+        request, "telephony/unlogged.html", {"calls": selectors.calls_without_outcome()[:200]}
+    )
+
+
+@login_required
+def callbacks(request: HttpRequest) -> HttpResponse:
+    """Calls we owe clients, the most urgent first."""
+    open_callbacks = (
+        Callback.objects.filter(status=CallbackStatus.OPEN)
+        .select_related("client", "assigned_to")
+        .order_by("due_at")[:200]
+    )
+    return render(
+        request, "telephony/callbacks.html", {"callbacks": open_callbacks, "now": timezone.now()}
+    )
