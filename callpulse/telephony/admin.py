@@ -12,6 +12,7 @@ from callpulse.telephony.models import (
     CallTransfer,
     ClientRemark,
     CTIEvent,
+    PhoneCommand,
 )
 
 
@@ -87,3 +88,10 @@ class CallbackAdmin(admin.ModelAdmin[Callback]):
 class ClientRemarkAdmin(admin.ModelAdmin[ClientRemark]):
     list_display = ("created_at", "client", "department", "created_by")
     raw_id_fields = ("client", "call", "created_by")
+
+
+@admin.register(PhoneCommand)
+class PhoneCommandAdmin(admin.ModelAdmin[PhoneCommand]):
+    list_display = ("created_at", "kind", "extension", "number", "status", "requested_by")
+    list_filter = ("kind", "status")
+    raw_id_fields = ("call", "requested_by")
