@@ -420,6 +420,13 @@ def call_transfer_request(*, actor: User, call: Call, to_user: User) -> PhoneCom
         )
     if to_user.pk == actor.pk:
         raise ValidationError({"to_user": _("The call is already yours.")})
+    if PhoneCommand.objects.filter(
+        call=call,
+        kind=CommandKind.TRANSFER,
+        extension=to_user.extension,
+        status=CommandStatus.PENDING,
+    ).exists():
+        raise ValidationError({"to_user": _("This transfer is already on its way.")})
     command = PhoneCommand.objects.create(
         kind=CommandKind.TRANSFER, call=call, extension=to_user.extension, requested_by=actor
     )

@@ -40,7 +40,13 @@ HEARTBEAT_SECONDS = 15.0
 
 def _panel_context(user: User) -> dict[str, object]:
     call = selectors.operator_current_call(user)
-    context: dict[str, object] = {"call": call, "outcomes": Outcome.choices}
+    context: dict[str, object] = {
+        "call": call,
+        "outcomes": Outcome.choices,
+        "status": AgentStatus.objects.filter(user=user).first(),
+        "self_states": services.SELF_SERVICE_STATES,
+        "states": AgentState,
+    }
     if call is None:
         return context
     if call.client_id is not None:
@@ -67,19 +73,8 @@ def _panel_context(user: User) -> dict[str, object]:
 def desk(request: HttpRequest) -> HttpResponse:
     """The operator's screen."""
     user = staff_user_from(request)
-    status = AgentStatus.objects.filter(user=user).first()
     callbacks = Callback.objects.filter(status=CallbackStatus.OPEN).select_related("client")[:10]
-    return render(
-        request,
-        "telephony/desk.html",
-        {
-            **_panel_context(user),
-            "status": status,
-            "self_states": services.SELF_SERVICE_STATES,
-            "states": AgentState,
-            "callbacks": callbacks,
-        },
-    )
+    return render(request, "telephony/desk.html", {**_panel_context(user), "callbacks": callbacks})
 
 
 @login_required
@@ -115,12 +110,17 @@ def desk_stream(request: HttpRequest) -> StreamingHttpResponse:
 @require_POST
 def desk_state(request: HttpRequest) -> HttpResponse:
     """The operator's own buttons: available, break, offline."""
+    user = staff_user_from(request)
+    error = ""
     try:
-        services.agent_state_choose(
-            user=staff_user_from(request), state=request.POST.get("state", "")
-        )
+        services.agent_state_choose(user=user, state=request.POST.get("state", ""))
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+        error = " ".join(exc.messages)
+    if request.htmx:  # type: ignore[attr-defined]
+        context = {**_panel_context(user), "errors": {"state": [error]} if error else {}}
+        return render(request, "telephony/_call_panel.html", context, status=400 if error else 200)
+    if error:
+        messages.error(request, error)
     return redirect("telephony:desk")
 
 
