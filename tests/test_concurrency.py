@@ -100,3 +100,46 @@ def test_parallel_invoices_and_payments_leave_the_debt_exact(make_user):
     assert not [r for r in results if isinstance(r, Exception)]
     client.refresh_from_db()
     assert client.debt == Decimal("1000.10") * 8 - Decimal("250.05") * 4
+
+
+def test_parallel_orders_never_push_a_client_past_the_credit_limit(make_user):
+    """Eight operators accept 30 000 ₸ orders for one client with a 100 000 ₸ limit at once."""
+    from datetime import timedelta as td
+
+    from callpulse.catalog.tests.factories import make_catalog
+    from callpulse.crm.tests.factories import client_type
+    from callpulse.orders import services as order_services
+    from callpulse.orders.models import Order, OrderStatus
+
+    products = make_catalog(retail_price=Decimal("1000.00"))
+    client = ClientFactory(client_type=client_type("retail"), credit_limit=Decimal("100000"))
+    operators = [make_user("operator") for _ in range(8)]
+    day = timezone.localdate() + td(days=1)
+    while day.weekday() == 6:
+        day += td(days=1)
+    drafts = []
+    for operator in operators:
+        order = order_services.order_start(actor=operator, client=client)
+        order_services.order_set_lines(
+            actor=operator,
+            order=order,
+            lines=[order_services.LineInput(product=products[0], quantity=Decimal("30"))],
+        )
+        for product in products[1:4]:
+            order_services.order_offer_record(
+                actor=operator, order=order, product=product, source="new", accepted=False
+            )
+        order_services.order_set_terms(
+            actor=operator, order=order, delivery_date=day, receiver="склад", payment_form="cash"
+        )
+        drafts.append((operator, order))
+
+    results = run_at_once(
+        [lambda o=o, d=d: order_services.order_accept(actor=o, order=d) for o, d in drafts]
+    )
+    accepted = [r for r in results if isinstance(r, Order)]
+    refused = [r for r in results if isinstance(r, ValidationError)]
+    assert len(accepted) == 3 and len(refused) == 5  # 3 × 30 000 ≤ 100 000 < 4 × 30 000
+    client.refresh_from_db()
+    assert client.open_orders_total == Decimal("90000.00") <= client.credit_limit
+    assert Order.objects.filter(status=OrderStatus.ACCEPTED).count() == 3

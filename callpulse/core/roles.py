@@ -50,6 +50,14 @@ CLIENT_EDITORS = frozenset(
 )
 # Who sets a client's credit limit and records invoices, payments and write-offs.
 CREDIT_CONTROLLERS = frozenset({R.FINANCE, R.DIRECTOR})
+# Who takes orders by phone.
+ORDER_TAKERS = frozenset(
+    {R.OPERATOR, R.ACCOUNT_MANAGER, R.DEPARTMENT_HEAD, R.HEAD_OF_SALES, R.SUPERVISOR, R.DIRECTOR}
+)
+# Who may accept an order the credit check refused, with a reason (logged).
+CREDIT_OVERRIDERS = frozenset({R.FINANCE, R.HEAD_OF_SALES, R.DIRECTOR})
+# Who ships and delivers orders, and edits the catalog and prices.
+CATALOG_EDITORS = frozenset({R.HEAD_OF_SALES, R.DIRECTOR})
 
 
 def user_has_role(user: User | AnonymousUser, roles: frozenset[str] | str) -> bool:

@@ -17,6 +17,7 @@ from callpulse.core.models import (
     AuditEntry,
     Department,
     Mentorship,
+    Notification,
     Team,
     User,
 )
@@ -266,3 +267,28 @@ def mentorship_start(
     return Mentorship.objects.create(
         mentor=mentor, trainee=trainee, starts_on=starts_on, probation_ends_on=probation_ends_on
     )
+
+
+def notification_send(
+    *, recipient: User, title: str, body: str = "", link: str = "", email: bool = False
+) -> Notification:
+    """Tell a colleague in the app (and by e-mail when asked), once the transaction commits."""
+    from django.core.mail import send_mail
+
+    from callpulse.core.events import publish_on_commit, user_channel
+
+    notification = Notification.objects.create(
+        recipient=recipient, title=title, body=body, link=link
+    )
+    publish_on_commit(user_channel(recipient.pk), {"type": "notification", "id": notification.pk})
+    if email and recipient.email:
+        transaction.on_commit(
+            lambda: send_mail(
+                subject=title,
+                message=f"{body}\n\n{link}".strip(),
+                from_email=None,
+                recipient_list=[recipient.email],
+                fail_silently=True,
+            )
+        )
+    return notification

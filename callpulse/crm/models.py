@@ -95,6 +95,9 @@ class Client(models.Model):
     )
     overdue_since = models.DateField(_("overdue since"), null=True, blank=True)
     receivables_as_of = models.DateField(_("receivables as of"), null=True, blank=True)
+    open_orders_total = models.DecimalField(
+        _("accepted orders not yet invoiced"), max_digits=14, decimal_places=2, default=ZERO
+    )
     last_order_at = models.DateTimeField(_("last order at"), null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -310,4 +311,45 @@ def credit_event_record(
         target=locked,
         changes={"amount": str(amount), "document": document},
     )
+    return event
+
+
+def client_exposure_adjust(
+    *, client: Client, delta: Decimal, ordered_at: date | None = None
+) -> None:
+    """Accepted orders not yet invoiced count against the credit limit; call under the lock."""
+    Client.objects.filter(pk=client.pk).update(open_orders_total=F("open_orders_total") + delta)
+    client.refresh_from_db(fields=["open_orders_total"])
+    if ordered_at is not None:
+        Client.objects.filter(pk=client.pk).update(last_order_at=timezone.now())
+
+
+def client_lock(client: Client) -> Client:
+    """The client row, locked until the end of the transaction (credit decisions)."""
+    return (
+        Client.objects.select_for_update(of=("self",))
+        .select_related("client_type", "manager")
+        .get(pk=client.pk)
+    )
+
+
+def credit_event_record_system(
+    *,
+    client: Client,
+    kind: str,
+    amount: Decimal,
+    occurred_on: date,
+    due_on: date | None,
+    document: str,
+) -> CreditEvent:
+    """An invoice the system raises itself (an order shipped): no role check, same arithmetic."""
+    event = CreditEvent.objects.create(
+        client=client,
+        kind=kind,
+        amount=amount,
+        occurred_on=occurred_on,
+        due_on=due_on,
+        document=document,
+    )
+    client_receivables_refresh(client=client)
     return event

@@ -35,6 +35,8 @@ INSTALLED_APPS = [
     "callpulse.core",
     "callpulse.crm",
     "callpulse.telephony",
+    "callpulse.catalog",
+    "callpulse.orders",
     "callpulse.demo",
 ]
 
@@ -172,5 +174,11 @@ CALLPULSE_KEY_ACCOUNTS_DEPARTMENT = env_str("CALLPULSE_KEY_ACCOUNTS_DEPARTMENT",
 CALLPULSE_NEW_CLIENTS_DEPARTMENT = env_str("CALLPULSE_NEW_CLIENTS_DEPARTMENT", "wholesale")
 # A missed or abandoned call is due for a callback this many minutes later.
 CALLPULSE_CALLBACK_DUE_MINUTES = env_int("CALLPULSE_CALLBACK_DUE_MINUTES", 15)
+# Orders: the column a client without a type column gets, how many cross-sell offers an order
+# needs before it can be completed, the warehouse's weekly days off (0 = Monday), payment terms.
+CALLPULSE_DEFAULT_PRICE_COLUMN = env_str("CALLPULSE_DEFAULT_PRICE_COLUMN", "retail")
+CALLPULSE_MIN_OFFERS = env_int("CALLPULSE_MIN_OFFERS", 3)
+CALLPULSE_WAREHOUSE_DAYS_OFF = [int(d) for d in env_list("CALLPULSE_WAREHOUSE_DAYS_OFF", ["6"])]
+CALLPULSE_PAYMENT_TERMS_DAYS = env_int("CALLPULSE_PAYMENT_TERMS_DAYS", 14)
 # The currency receivables are kept in.
 CALLPULSE_CURRENCY = env_str("CALLPULSE_CURRENCY", "KZT")
