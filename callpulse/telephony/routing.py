@@ -181,7 +181,8 @@ def _to(
     )
 
 
-def _identify(phone: str | None) -> Client | None:
+def identify_caller(phone: str | None) -> Client | None:
+    """The client a number belongs to; None for unknown, withheld or internal numbers."""
     if not phone:
         return None
     try:
@@ -201,7 +202,7 @@ def call_route(
     moment = at or timezone.now()
     if purpose and purpose not in Purpose.values:
         raise ValidationError({"purpose": _("Choose one of: order, info, other.")})
-    client = client or _identify(phone)
+    client = client or identify_caller(phone)
     reasons: list[Reason] = []
     new_client = client is None or client.manager is None
     if client is None:

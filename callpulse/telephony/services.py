@@ -36,10 +36,11 @@ from callpulse.telephony.models import (
     Outcome,
     PhoneCommand,
 )
-from callpulse.telephony.routing import _identify, call_route
+from callpulse.telephony.routing import call_route, identify_caller
 from callpulse.telephony.selectors import user_by_extension
 
 SUPERVISORS_CHANNEL = "supervisors"
+CLOCK_SKEW = timedelta(seconds=5)
 # States an operator may choose with their own buttons; the rest follow the calls.
 SELF_SERVICE_STATES = (AgentState.AVAILABLE, AgentState.BREAK, AgentState.OFFLINE)
 
@@ -67,7 +68,10 @@ def agent_state_set(
     if state not in AgentState.values:
         raise ValidationError({"state": _("Unknown state “%(state)s”.") % {"state": state}})
     status = AgentStatus.objects.select_for_update().filter(user=user).first()
-    moment = at or timezone.now()
+    now = timezone.now()
+    # A phone system's clock may run ahead; a state never starts later than now + a small skew,
+    # or it would freeze the agent until our clock caught up.
+    moment = min(at, now + CLOCK_SKEW) if at is not None else now
     if at is None and status is not None and status.since > moment:
         moment = status.since
     if status is not None:
@@ -158,7 +162,7 @@ def _ingest(event: CTIEventInput) -> dict[str, Any]:
         call.recording_url = event.recording_url
     if call.client_id is None and not call.is_new_caller:
         client_number = call.from_number if call.direction == Direction.INBOUND else call.to_number
-        client = _identify(client_number)
+        client = identify_caller(client_number)
         call.client = client
         call.is_new_caller = client is None
     agent = user_by_extension(event.extension)
@@ -203,11 +207,20 @@ def _on_ringing(
             )
             call.routing = decision.as_dict()
         response["routing"] = call.routing
-    if agent is not None:
-        if call.answered_at is None:
-            call.operator = agent
-            agent_state_set(user=agent, state=AgentState.RINGING, at=event.at, call=call)
+    if agent is not None and call.answered_at is None and call.ended_at is None:
+        previous = call.operator
+        if previous is not None and previous != agent:
+            _release_if_ringing(previous, call, event.at)  # ring-no-answer moved on
+        call.operator = agent
+        agent_state_set(user=agent, state=AgentState.RINGING, at=event.at, call=call)
         publish_on_commit(user_channel(agent.pk), {"type": "ring", "call": call.pk})
+
+
+def _release_if_ringing(user: User, call: Call, at: datetime) -> None:
+    """An agent whose phone rang for this call and did not answer is free again."""
+    if AgentStatus.objects.filter(user=user, call=call, state=AgentState.RINGING).exists():
+        agent_state_set(user=user, state=AgentState.AVAILABLE, at=at)
+        publish_on_commit(user_channel(user.pk), {"type": "ended", "call": call.pk})
 
 
 def _on_answered(
@@ -217,6 +230,9 @@ def _on_answered(
     if call.ringing_at is None:
         call.ringing_at = event.at
     if agent is not None:
+        previous = call.operator
+        if previous is not None and previous != agent:
+            _release_if_ringing(previous, call, event.at)
         call.operator = agent
         if call.ended_at is None:
             agent_state_set(user=agent, state=AgentState.ON_CALL, at=event.at, call=call)
@@ -256,7 +272,7 @@ def _on_held(
 def _on_ended(
     call: Call, event: CTIEventInput, agent: User | None, response: dict[str, Any]
 ) -> None:
-    call.ended_at = event.at
+    call.ended_at = event.at if call.ended_at is None else max(call.ended_at, event.at)
     if call.ringing_at is None:
         call.ringing_at = event.at
     operator = call.operator
@@ -318,7 +334,8 @@ def _callback_for_missed(call: Call) -> Callback | None:
     return Callback.objects.create(
         phone=call.from_number,
         client=call.client,
-        reason=CallbackReason.ABANDONED if call.answered_at is None else CallbackReason.MISSED,
+        # rang at someone's phone and nobody picked up: missed; hung up in the queue: abandoned
+        reason=CallbackReason.MISSED if call.operator_id is not None else CallbackReason.ABANDONED,
         due_at=due,
         call=call,
     )

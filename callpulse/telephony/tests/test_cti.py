@@ -232,3 +232,39 @@ def test_operators_set_their_own_state_but_not_during_a_call(pbx, operator, api_
     post(pbx, event(1, "answered", timezone.now(), extension="101"))
     response = api.post("/api/v1/agents/me/", {"state": "break"}, format="json")
     assert response.status_code == 400 and "state" in response.json()
+
+
+def test_ring_no_answer_moving_to_another_phone_frees_the_first(pbx, known_client, make_user):
+    first = make_user("operator", extension="106")
+    second = make_user("operator", extension="107")
+    post(pbx, event(1, "ringing", T0, extension="106"))
+    post(pbx, event(2, "ringing", T0 + timedelta(seconds=15), extension="107"))
+    assert AgentStatus.objects.get(user=first).state == "available"
+    post(pbx, event(3, "answered", T0 + timedelta(seconds=20), extension="107"))
+    post(pbx, event(4, "ended", T0 + timedelta(seconds=80)))
+    assert AgentStatus.objects.get(user=first).state == "available"
+    assert AgentStatus.objects.get(user=second).state == "wrap_up"
+
+
+def test_a_late_ring_after_the_end_does_not_hold_anyone(pbx, known_client, operator):
+    post(pbx, event(2, "ended", T0 + timedelta(seconds=30)))
+    post(pbx, event(1, "ringing", T0, extension="101"))
+    assert not AgentStatus.objects.filter(user=operator, state="ringing").exists()
+
+
+def test_a_clock_running_ahead_does_not_freeze_the_agent(pbx, known_client, operator, api_as):
+    future = timezone.now() + timedelta(minutes=10)
+    post(pbx, event(1, "answered", future, extension="101"))
+    post(pbx, event(2, "ended", future + timedelta(seconds=60)))
+    call = Call.objects.get()
+    api = api_as(operator)
+    api.post(f"/api/v1/calls/{call.pk}/outcome/", {"outcome": "other"}, format="json")
+    status = AgentStatus.objects.get(user=operator)
+    assert status.state == "available" and status.since <= timezone.now() + timedelta(seconds=10)
+
+
+def test_a_call_that_rang_at_a_phone_is_missed_not_abandoned(pbx, known_client, operator):
+    post(pbx, event(1, "ringing", T0, extension="101"))
+    post(pbx, event(2, "ended", T0 + timedelta(seconds=25)))
+    assert Callback.objects.get().reason == "missed"
+    assert AgentStatus.objects.get(user=operator).state == "available"

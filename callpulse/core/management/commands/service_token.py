@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from callpulse.core.models import ServiceToken
 from callpulse.core.service_auth import service_token_create
@@ -19,5 +19,16 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         existing = ServiceToken.objects.filter(name=options["name"]).first()
-        token = existing or service_token_create(name=options["name"], scopes=options["scope"])
+        if existing is not None:
+            if not existing.is_active:
+                raise CommandError(f"The token {existing.name} is revoked; choose another name.")
+            missing = set(options["scope"]) - existing.scope_set
+            if missing:
+                raise CommandError(
+                    f"The token {existing.name} lacks the scope(s) {', '.join(sorted(missing))}; "
+                    "add them in the admin or choose another name."
+                )
+            self.stdout.write(existing.key)
+            return
+        token = service_token_create(name=options["name"], scopes=options["scope"])
         self.stdout.write(token.key)
