@@ -5,8 +5,10 @@ from __future__ import annotations
 from django.urls import re_path
 from rest_framework.routers import DefaultRouter
 
+from callpulse.catalog.api import PriceColumnViewSet, PriceListViewSet, ProductViewSet
 from callpulse.core.api import AbsenceViewSet, DepartmentViewSet, PingView, TeamViewSet, UserViewSet
 from callpulse.crm.api import ClientTypeViewSet, ClientViewSet
+from callpulse.orders.api import OrderViewSet
 from callpulse.telephony.api import (
     AgentViewSet,
     CallbackViewSet,
@@ -32,6 +34,10 @@ router.register("teams", TeamViewSet, basename="team")
 router.register("absences", AbsenceViewSet, basename="absence")
 router.register("client-types", ClientTypeViewSet, basename="client-type")
 router.register("clients", ClientViewSet, basename="client")
+router.register("products", ProductViewSet, basename="product")
+router.register("price-columns", PriceColumnViewSet, basename="price-column")
+router.register("price-lists", PriceListViewSet, basename="price-list")
+router.register("orders", OrderViewSet, basename="order")
 router.register("calls", CallViewSet, basename="call")
 router.register("agents", AgentViewSet, basename="agent")
 router.register("callbacks", CallbackViewSet, basename="callback")

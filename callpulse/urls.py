@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("callpulse.core.urls")),
     path("clients/", include("callpulse.crm.urls")),
     path("desk/", include("callpulse.telephony.urls")),
+    path("orders/", include("callpulse.orders.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("callpulse.api_urls")),

@@ -144,6 +144,10 @@ SPECTACULAR_SETTINGS = {
         "PhoneKindEnum": "callpulse.crm.models.PhoneKind",
         "CreditEventKindEnum": "callpulse.crm.models.CreditEventKind",
         "RoleEnum": "callpulse.core.roles.RoleCode",
+        "OrderStatusEnum": "callpulse.orders.models.OrderStatus",
+        "CallStatusEnum": "callpulse.telephony.models.CallStatus",
+        "CallbackStatusEnum": "callpulse.telephony.models.CallbackStatus",
+        "CommandStatusEnum": "callpulse.telephony.models.CommandStatus",
     },
 }
 

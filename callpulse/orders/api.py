@@ -1,0 +1,147 @@
+"""Orders API: the rules of the screen (credit check, offers, terms), one service per call."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from callpulse.core.permissions import staff_user
+from callpulse.core.roles import STAFF_DIRECTORY, RoleCode, user_has_role
+from callpulse.orders import selectors, services
+from callpulse.orders.models import Order
+from callpulse.orders.serializers import (
+    AcceptSerializer,
+    CancelSerializer,
+    CandidateSerializer,
+    HandOffSerializer,
+    LinesSerializer,
+    OfferInputSerializer,
+    OfferSerializer,
+    OrderCreateSerializer,
+    OrderSerializer,
+    TermsSerializer,
+)
+
+
+def _lines(validated: list[dict[str, object]]) -> list[services.LineInput]:
+    return [services.LineInput(product=v["product"], quantity=v["quantity"]) for v in validated]  # type: ignore[arg-type]
+
+
+class OrderViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Order]
+):
+    """Orders. Operators see the orders they took; heads, finance and managers see all."""
+
+    serializer_class = OrderSerializer
+    queryset = Order.objects.none()
+
+    def get_queryset(self) -> QuerySet[Order]:
+        user = staff_user(self.request)
+        orders = Order.objects.select_related("price_column").prefetch_related(
+            "lines__product", "offers__product", "history"
+        )
+        sees_all = STAFF_DIRECTORY | {RoleCode.FINANCE, RoleCode.ACCOUNT_MANAGER, RoleCode.ANALYST}
+        if not user_has_role(user, sees_all):
+            orders = orders.filter(taken_by=user)
+        if client := self.request.query_params.get("client"):
+            orders = orders.filter(client_id=client)
+        if order_status := self.request.query_params.get("status"):
+            orders = orders.filter(status=order_status)
+        return orders.order_by("-created_at", "-pk")
+
+    def _answer(self, order: Order, code: int = status.HTTP_200_OK) -> Response:
+        return Response(OrderSerializer(self.get_queryset().get(pk=order.pk)).data, status=code)
+
+    @extend_schema(request=OrderCreateSerializer, responses={201: OrderSerializer})
+    def create(self, request: Request) -> Response:
+        data = OrderCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        actor = staff_user(request)
+        order = services.order_start(
+            actor=actor,
+            client=data.validated_data["client"],
+            call_id=data.validated_data.get("call"),
+        )
+        if data.validated_data.get("lines"):
+            services.order_set_lines(
+                actor=actor, order=order, lines=_lines(data.validated_data["lines"])
+            )
+        return self._answer(order, status.HTTP_201_CREATED)
+
+    @extend_schema(request=LinesSerializer, responses=OrderSerializer)
+    @action(detail=True, methods=["put"])
+    def lines(self, request: Request, pk: str | None = None) -> Response:
+        """Replace the lines; every line comes back priced with its explanation."""
+        data = LinesSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        order = services.order_set_lines(
+            actor=staff_user(request),
+            order=self.get_object(),
+            lines=_lines(data.validated_data["lines"]),
+        )
+        return self._answer(order)
+
+    @extend_schema(responses=CandidateSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def candidates(self, request: Request, pk: str | None = None) -> Response:
+        """What to offer beyond the order, best first."""
+        return Response(
+            CandidateSerializer(selectors.offer_candidates(self.get_object()), many=True).data
+        )
+
+    @extend_schema(request=OfferInputSerializer, responses={201: OfferSerializer})
+    @action(detail=True, methods=["post"])
+    def offers(self, request: Request, pk: str | None = None) -> Response:
+        """Record an offer presented and the client's answer."""
+        data = OfferInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        offer = services.order_offer_record(
+            actor=staff_user(request), order=self.get_object(), **data.validated_data
+        )
+        return Response(OfferSerializer(offer).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=TermsSerializer, responses=OrderSerializer)
+    @action(detail=True, methods=["patch"])
+    def terms(self, request: Request, pk: str | None = None) -> Response:
+        data = TermsSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        order = services.order_set_terms(
+            actor=staff_user(request), order=self.get_object(), **data.validated_data
+        )
+        return self._answer(order)
+
+    @extend_schema(request=AcceptSerializer, responses=OrderSerializer)
+    @action(detail=True, methods=["post"])
+    def accept(self, request: Request, pk: str | None = None) -> Response:
+        """Accept: 400 names what is missing; `credit` says why the credit check refused."""
+        data = AcceptSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        order = services.order_accept(
+            actor=staff_user(request), order=self.get_object(), **data.validated_data
+        )
+        return self._answer(order)
+
+    @extend_schema(request=HandOffSerializer, responses=OrderSerializer)
+    @action(detail=True, methods=["post"], url_path="hand-off")
+    def hand_off(self, request: Request, pk: str | None = None) -> Response:
+        data = HandOffSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        order = self.get_object()
+        services.order_hand_off(
+            actor=staff_user(request), order=order, to=data.validated_data["to"]
+        )
+        return self._answer(order)
+
+    @extend_schema(request=CancelSerializer, responses=OrderSerializer)
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: Request, pk: str | None = None) -> Response:
+        data = CancelSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        order = services.order_cancel(
+            actor=staff_user(request), order=self.get_object(), **data.validated_data
+        )
+        return self._answer(order)
