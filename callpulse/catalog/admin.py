@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
+import base64
+from pathlib import Path
+from typing import Any
+
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import DatabaseError
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import URLPattern, path
+from django.utils.translation import gettext_lazy as _
 
 from callpulse.catalog.models import (
     Category,
@@ -16,6 +27,11 @@ from callpulse.catalog.models import (
     ProductDocument,
     TraditionalProduct,
 )
+from callpulse.catalog.services import catalog_import_prices, catalog_import_products
+from callpulse.catalog.transfer import ImportReport, UnreadableFile, read_table, table_bytes
+from callpulse.catalog.transfer.tables import CONTENT_TYPES, detect_format
+from callpulse.core.models import User
+from callpulse.core.roles import CATALOG_EDITORS, user_has_role
 
 
 class DocumentInline(admin.TabularInline[ProductDocument, Product]):
@@ -23,7 +39,6 @@ class DocumentInline(admin.TabularInline[ProductDocument, Product]):
     extra = 0
 
 
-@admin.register(Product)
 class ProductAdmin(admin.ModelAdmin[Product]):
     list_display = (
         "sku",
@@ -109,3 +124,109 @@ class NonWorkingDayAdmin(admin.ModelAdmin[NonWorkingDay]):
 class ProductDocumentAdmin(admin.ModelAdmin[ProductDocument]):
     list_display = ("title", "product")
     raw_id_fields = ("product",)
+
+
+# --- Import of products and prices (CSV/XLSX) from the product list ------------------------------
+
+_SHOWN_REJECTIONS = 200
+
+
+class CatalogImportForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("What"), choices=[("products", _("Products")), ("prices", _("Prices"))]
+    )
+    file = forms.FileField(label=_("File"), help_text=_("CSV (UTF-8, “;” or “,”) or XLSX."))
+    price_list = forms.CharField(
+        label=_("Price list"),
+        required=False,
+        max_length=120,
+        help_text=_("Prices: the price list's name; created when absent."),
+    )
+    valid_from = forms.DateField(
+        label=_("Valid from"),
+        required=False,
+        input_formats=["%Y-%m-%d", "%d.%m.%Y"],
+        help_text=_("Prices: the new price list's start date (YYYY-MM-DD or DD.MM.YYYY)."),
+    )
+    dry_run = forms.BooleanField(
+        label=_("Dry run"), required=False, help_text=_("Check every row, write nothing.")
+    )
+
+    def clean(self) -> dict[str, Any] | None:
+        data = super().clean()
+        if data and data.get("kind") == "prices" and not data.get("price_list"):
+            self.add_error("price_list", _("Name the price list to import prices into."))
+        return data
+
+
+class ProductImportAdmin(ProductAdmin):
+    """The product list with an "Import CSV/XLSX" page for those who edit the catalog."""
+
+    def get_urls(self) -> list[URLPattern]:
+        page = path(
+            "import/",
+            self.admin_site.admin_view(self.import_view),
+            name="catalog_product_import",
+        )
+        return [page, *super().get_urls()]
+
+    def changelist_view(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        can_import = user_has_role(request.user, CATALOG_EDITORS)
+        return super().changelist_view(request, {**(extra_context or {}), "can_import": can_import})
+
+    def import_view(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if not isinstance(user, User) or not user_has_role(user, CATALOG_EDITORS):
+            raise PermissionDenied
+        form = CatalogImportForm(request.POST or None, request.FILES or None)
+        report: ImportReport | None = None
+        rejected_href = rejected_name = ""
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            upload = data["file"]
+            try:
+                fmt = detect_format(upload.name, upload.read(8))
+                upload.seek(0)
+                table = read_table(upload, fmt=fmt)
+                if data["kind"] == "products":
+                    report = catalog_import_products(
+                        actor=user, rows=table, dry_run=data["dry_run"]
+                    )
+                else:
+                    report = catalog_import_prices(
+                        actor=user,
+                        rows=table,
+                        price_list_name=data["price_list"],
+                        valid_from=data["valid_from"],
+                        dry_run=data["dry_run"],
+                    )
+            except UnreadableFile as exc:
+                form.add_error("file", str(exc))
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            except DatabaseError as exc:
+                form.add_error(
+                    None, _("The database refused the import; nothing was written: %s") % exc
+                )
+            if report is not None and report.rejected:
+                encoded = base64.b64encode(table_bytes(report.rejected_table(), fmt)).decode()
+                rejected_href = f"data:{CONTENT_TYPES[fmt]};base64,{encoded}"
+                rejected_name = f"rejected-{Path(upload.name).stem}.{fmt}"
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": _("Import products or prices"),
+            "form": form,
+            "codes": ", ".join(PriceColumn.objects.values_list("code", flat=True)),
+            "report": report,
+            "shown_rejections": report.rejected_rows[:_SHOWN_REJECTIONS] if report else [],
+            "hidden_rejections": max(0, report.rejected - _SHOWN_REJECTIONS) if report else 0,
+            "rejected_href": rejected_href,
+            "rejected_name": rejected_name,
+        }
+        return TemplateResponse(request, "admin/catalog/product/import.html", context)
+
+
+admin.site.register(Product, ProductImportAdmin)
