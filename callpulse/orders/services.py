@@ -79,6 +79,12 @@ def order_start(*, actor: User, client: Client, call_id: int | None = None) -> O
     _ensure_taker(actor)
     if not client.is_active:
         raise ValidationError({"client": _("This client is inactive.")})
+    if call_id is not None:
+        from callpulse.telephony.models import Call
+
+        call = Call.objects.filter(pk=call_id).first()
+        if call is None or (call.client_id is not None and call.client_id != client.pk):
+            raise ValidationError({"call": _("This call is not the client's.")})
     order = Order.objects.create(client=client, taken_by=actor, call_id=call_id)
     OrderEvent.objects.create(order=order, to_status=OrderStatus.DRAFT, actor=actor)
     return order
@@ -147,7 +153,9 @@ def order_set_lines(*, actor: User, order: Order, lines: Sequence[LineInput]) ->
         .get(pk=order.pk)
     )
     _ensure_editable(order)
-    checked = _validated_lines(lines)
+    checked = _validated_lines(
+        [LineInput(line.product, parse_quantity(line.quantity)) for line in lines]
+    )
     offered = set(order.lines.filter(from_offer=True).values_list("product_id", flat=True))
     _reprice(order, [(line.product, line.quantity, line.product.pk in offered) for line in checked])
     return order
@@ -280,6 +288,8 @@ def order_set_terms(*, actor: User, order: Order, **terms: Any) -> Order:
         )
     if order.payment_form and order.payment_form not in PaymentForm.values:
         raise ValidationError({"payment_form": _("Choose a form of payment from the list.")})
+    # lengths and types of the terms, by field
+    order.full_clean(exclude=[f.name for f in Order._meta.fields if f.name not in TERM_FIELDS])
     wrong = {
         k: v
         for k, v in _terms_errors(order).items()
@@ -294,7 +304,8 @@ def order_set_terms(*, actor: User, order: Order, **terms: Any) -> Order:
 @transaction.atomic
 def order_accept(*, actor: User, order: Order, override_reason: str = "") -> Order:
     """Accept the order: offers made, terms complete, the credit check passed (or overridden)."""
-    _ensure_taker(actor)
+    if not user_has_role(actor, ORDER_TAKERS | CREDIT_OVERRIDERS):
+        raise PermissionDenied(_("Your role does not accept orders."))
     order = Order.objects.select_for_update().get(pk=order.pk)
     _ensure_editable(order)
     client = crm_services.client_lock(order.client)  # serialises credit decisions per client
@@ -467,8 +478,14 @@ def order_deliver(*, actor: User, order: Order) -> Order:
 def parse_quantity(raw: str | Decimal | int) -> Decimal:
     """A quantity as operators type it: '2', '2,5', '2.5'."""
     try:
-        return Decimal(str(raw).replace(",", ".").strip())
+        value = Decimal(str(raw).replace(",", ".").replace(" ", "").strip())
     except InvalidOperation as exc:
         raise ValidationError(
             {"quantity": _("“%(value)s” is not a number.") % {"value": raw}}
         ) from exc
+    exponent = value.as_tuple().exponent
+    if not value.is_finite() or not isinstance(exponent, int) or exponent < -3:
+        raise ValidationError({"quantity": _("“%(value)s” is not a quantity.") % {"value": raw}})
+    if abs(value) >= Decimal("1e9"):
+        raise ValidationError({"quantity": _("“%(value)s” is too large.") % {"value": raw}})
+    return value

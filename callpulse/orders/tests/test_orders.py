@@ -399,3 +399,29 @@ def test_roles_that_do_not_take_orders_are_refused(key_client, make_user):
     with pytest.raises(PermissionDenied):
         services.order_start(actor=make_user("finance"), client=key_client)
     assert not HandOff.objects.exists()
+
+
+@pytest.mark.parametrize("typed", ["NaN", "Infinity", "1.0001", "1e12", "abc"])
+def test_quantities_that_are_not_quantities_are_refused(typed):
+    with pytest.raises(ValidationError) as error:
+        services.parse_quantity(typed)
+    assert "quantity" in error.value.message_dict
+
+
+def test_finance_may_accept_a_handed_off_order_with_an_override(
+    operator, key_client, products, make_user
+):
+    overdue(key_client)
+    order = ready_order(operator, key_client, products)
+    services.order_hand_off(actor=operator, order=order, to="finance")
+    finance = make_user("finance")
+    accepted = services.order_accept(
+        actor=finance, order=order, override_reason="гарантийное письмо"
+    )
+    assert accepted.status == OrderStatus.ACCEPTED
+
+
+def test_an_order_cannot_borrow_another_clients_call(operator, key_client):
+    with pytest.raises(ValidationError) as error:
+        services.order_start(actor=operator, client=key_client, call_id=999999)
+    assert "call" in error.value.message_dict
