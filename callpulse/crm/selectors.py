@@ -27,7 +27,10 @@ def clients_with_card_relations() -> QuerySet[Client]:
 def client_find_by_phone(raw: str) -> Client | None:
     """The client a number belongs to, in one indexed query; raises ValidationError if no number."""
     number = normalize_phone(raw)
-    return clients_with_card_relations().filter(phones__number=number).first()
+    # the number is unique: no ORDER BY, at most one row
+    return next(
+        iter(clients_with_card_relations().filter(phones__number=number).order_by()[:1]), None
+    )
 
 
 def clients_search(query: str, *, limit: int = 25) -> QuerySet[Client]:

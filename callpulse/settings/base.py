@@ -86,7 +86,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
@@ -120,7 +119,7 @@ STORAGES = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "callpulse.core.auth.CachedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -164,7 +163,10 @@ LOGGING = {
 # Redis carries live events between app servers (and later the job queue); empty: in-process.
 REDIS_URL = env_str("REDIS_URL", "")
 
-# --- callpulse's own knobs -------------------------------------------------------------
+# --- callpulse's own knobs
+# How long an API token's user is remembered per process (seconds; 0 turns the cache off).
+CALLPULSE_TOKEN_CACHE_SECONDS = env_int("CALLPULSE_TOKEN_CACHE_SECONDS", 10)
+# ------------------------------------------------------------------------------------------
 # Teams: one supervisor and between these many operators (PRODUCT.md: 3-20).
 CALLPULSE_TEAM_MIN_OPERATORS = env_int("CALLPULSE_TEAM_MIN_OPERATORS", 3)
 CALLPULSE_TEAM_MAX_OPERATORS = env_int("CALLPULSE_TEAM_MAX_OPERATORS", 20)

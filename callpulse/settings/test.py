@@ -11,3 +11,4 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The suite uses an in-memory database; the file name only matters to the dev server.
     DATABASES["default"]["TEST"] = {"NAME": None}
+CALLPULSE_TOKEN_CACHE_SECONDS = 0  # tests change users between requests

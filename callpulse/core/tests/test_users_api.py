@@ -94,3 +94,25 @@ def test_departments_are_read_by_all_and_edited_by_the_head_of_sales(make_user, 
     assert api_as(head).post("/api/v1/departments/", payload, format="json").status_code == 201
     duplicate = api_as(head).post("/api/v1/departments/", payload, format="json")
     assert duplicate.status_code == 400 and "code" in duplicate.json()
+
+
+def test_the_token_cache_forgets_a_deactivated_user_after_its_time(make_user, settings):
+    import time
+
+    from callpulse.core.auth import CachedTokenAuthentication, forget_tokens
+
+    settings.CALLPULSE_TOKEN_CACHE_SECONDS = 0.2
+    forget_tokens()
+    user = make_user("operator")
+    key = Token.objects.create(user=user).key
+    auth = CachedTokenAuthentication()
+    assert auth.authenticate_credentials(key)[0] == user
+    user.is_active = False
+    user.save()
+    assert auth.authenticate_credentials(key)[0] == user  # still remembered
+    time.sleep(0.25)
+    from rest_framework.exceptions import AuthenticationFailed
+
+    with pytest.raises(AuthenticationFailed):
+        auth.authenticate_credentials(key)
+    forget_tokens()
