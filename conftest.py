@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 
 import pytest
@@ -32,3 +33,11 @@ def api_as(db: None) -> Callable[[User], APIClient]:
         return client
 
     return client_for
+
+
+# Hypothesis: random in development (it finds new cases), reproducible in CI (no flaky reds).
+from hypothesis import settings as hypothesis_settings  # noqa: E402
+
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from callpulse.wfm import (
@@ -288,6 +288,9 @@ def test_tends_to_erlang_c_as_patience_grows(
 ) -> None:
     a = calls * aht / 1800
     n = math.floor(a) + agents_over
+    # Near critical load (a/n → 1) the Erlang C queue is enormous and abandonment matters until
+    # patience is astronomically long (the gap falls like 1/sqrt(patience)): test away from it.
+    assume(a / n <= 0.95)
     c = erlang_c_performance(calls=calls, aht=aht, agents=n, interval=1800, answer_time=answer_time)
     gaps = []
     for patience in (1e4 * aht, 1e6 * aht, 1e8 * aht):
