@@ -1,24 +1,30 @@
-"""The demo center: staff, teams, absences, and clients with their credit history, from one seed.
+"""The demo center: staff, teams, absences, clients with their credit history, the catalog,
+order history, two weeks of calls and where every operator is now, all from one seed.
 
 `generate_center(seed=42)` fills a fresh database with a believable sales contact center so the
 product can be shown, tried and benchmarked. Everything is drawn from one `random.Random(seed)`
-and dated relative to `now`, so the same seed and the same `now` give the same data.
+and dated relative to `now`, so the same seed and the same `now` give the same data. Rows are
+bulk-created (the whole default center takes seconds), yet hold together as the services would
+have left them: every shipped order is an invoice of the client's credit history, open orders
+are what the clients' credit checks count, and the newest order is the client's last order.
 """
 
 from __future__ import annotations
 
+import gc
 import random
 import string
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from decimal import Decimal
 from fractions import Fraction
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.db import transaction
-from django.db.models import Case, DateTimeField, Value, When
+from django.db import models, transaction
 from django.utils import timezone
 
 from callpulse.core.models import (
@@ -43,7 +49,28 @@ from callpulse.crm.models import (
 )
 from callpulse.crm.receivables import compute_receivables
 from callpulse.demo import identities, names
+from callpulse.demo.calls import HISTORY_DAYS as CALL_HISTORY_DAYS
+from callpulse.demo.calls import Caller, CallHistory, CallPlanner
+from callpulse.demo.clock import Clock
+from callpulse.demo.commerce import (
+    Catalog,
+    CatalogError,
+    OrderDraft,
+    OrderMaker,
+    OrderRows,
+    Staff,
+    create_catalog,
+    order_rows,
+)
 from callpulse.demo.identities import Gender, PersonName
+from callpulse.orders.models import HandOff, Offer, Order, OrderEvent, OrderLine, OrderStatus
+from callpulse.telephony.models import (
+    AgentState,
+    AgentStateSpan,
+    AgentStatus,
+    Call,
+    Callback,
+)
 
 DEMO_PASSWORD = "demo"  # published: every demo login uses it
 
@@ -94,6 +121,9 @@ ORDER_INTERVAL_DAYS = {
 }
 PERSON_SHARE = {"retail": 0.25, "regional": 0.15, "new": 0.3}
 PAYMENT_TERMS_DAYS = (14, 21, 30, 45)
+# How many of a client's latest invoices are orders in the order history (the rest is older).
+ORDERS_PER_CLIENT = {"key": (3, 4), "marketer": (3, 4)}
+ORDERS_PER_OTHER_CLIENT = (2, 3)
 HISTORY_DAYS = 182  # about six months of credit history
 DORMANT_SHARE = 0.15
 OVERDUE_SHARE = 0.11
@@ -122,6 +152,31 @@ class DemoSummary:
     over_limit_clients: int
     dormant_clients: int
     showcase_client: str
+    # the catalog
+    categories: int
+    products: int
+    new_products: int
+    promoted_products: int
+    price_lists: int
+    prices: int
+    discount_rules: int
+    holidays: int
+    # the order history
+    orders: int
+    order_lines: int
+    offers: int
+    offers_accepted: int
+    open_orders: int  # accepted today, not shipped: they count against the credit limits
+    orders_awaiting_decision: int  # handed off today, nobody has decided yet
+    # the calls
+    call_days: int
+    calls: int
+    calls_today: int
+    calls_to_log: int
+    open_callbacks: int
+    agents_available: int
+    agents_on_break: int
+    agents_offline: int
 
 
 @dataclass(frozen=True)
@@ -219,6 +274,36 @@ class _Invoice:
     due_on: date
     tiyn: int
     settled_on: date | None = None  # the day it was paid in full, if it was
+    order: OrderDraft | None = None  # the order whose shipping raised it
+
+
+def _exposure_at(invoices: list[_Invoice], day: date) -> int:
+    """What the client owed on `day` before a new order: invoices not yet settled by then."""
+    return sum(inv.tiyn for inv in invoices if inv.settled_on is None or inv.settled_on > day)
+
+
+@contextmanager
+def _timestamps_as_set(*model_classes: type[models.Model]) -> Iterator[None]:
+    """Let bulk_create store the moments the generator set on auto_now(_add) fields.
+
+    The demo's rows happened in the past, but Django stamps `auto_now` and `auto_now_add` fields
+    with the real clock on insert; they are switched off while the demo inserts (one process,
+    one thread: the command or a test) and always switched back on.
+    """
+    fields = [
+        f
+        for model in model_classes
+        for f in model._meta.concrete_fields
+        if isinstance(f, models.DateField) and (f.auto_now or f.auto_now_add)
+    ]
+    saved = [(f, f.auto_now, f.auto_now_add) for f in fields]
+    for f in fields:
+        f.auto_now = f.auto_now_add = False
+    try:
+        yield
+    finally:
+        for f, auto_now, auto_now_add in saved:
+            f.auto_now, f.auto_now_add = auto_now, auto_now_add
 
 
 @dataclass
@@ -230,6 +315,7 @@ class _ClientDraft:
     contacts: list[Contact] = field(default_factory=list)
     phones: list[Phone] = field(default_factory=list)
     events: list[CreditEvent] = field(default_factory=list)
+    orders: list[OrderDraft] = field(default_factory=list)
 
 
 class _CenterBuilder:
@@ -239,23 +325,28 @@ class _CenterBuilder:
         self.rng = random.Random(seed)
         self.now = now
         self.tz: tzinfo = timezone.get_current_timezone()
-        self.today = timezone.localdate(now, self.tz)
+        self.clock = Clock(
+            now=now, tz=self.tz, days_off=frozenset(settings.CALLPULSE_WAREHOUSE_DAYS_OFF)
+        )
+        self.today = self.clock.today
         self.taken_numbers: set[str] = {SHOWCASE_PHONE}
         self.taken_client_names: set[str] = {SHOWCASE_CLIENT_NAME}
         self.document_numbers: dict[str, int] = defaultdict(int)
         self.users: dict[str, User] = {}
+        self.catalog: Catalog | None = None
+        self.order_maker: OrderMaker | None = None
 
     # --- helpers -----------------------------------------------------------------------------
 
     def at(self, day: date, hour: int, minute: int = 0) -> datetime:
         """An aware moment in the center's time zone, never later than `now`."""
-        return min(datetime.combine(day, time(hour, minute), tzinfo=self.tz), self.now)
+        return self.clock.at(day, hour, minute)
 
     def working_moment(self, day: date) -> datetime:
         return self.at(day, self.rng.randint(9, 17), self.rng.randrange(60))
 
     def midnight(self, day: date) -> datetime:
-        return datetime.combine(day, time.min, tzinfo=self.tz)
+        return self.clock.moment(day, 0)
 
     def days_ago(self, days: int) -> date:
         return self.today - timedelta(days=days)
@@ -393,9 +484,20 @@ class _CenterBuilder:
             ).update(at=recorded_at)
         return len(plan)
 
+    # --- the catalog ---------------------------------------------------------------------------
+
+    def create_catalog(self) -> Catalog:
+        try:
+            self.catalog = create_catalog(self.rng, self.clock)
+        except CatalogError as exc:
+            raise DemoCenterError(str(exc)) from exc
+        self.order_maker = OrderMaker(rng=self.rng, clock=self.clock, catalog=self.catalog)
+        return self.catalog
+
     # --- clients -----------------------------------------------------------------------------
 
     def create_clients(self, total: int) -> list[_ClientDraft]:
+        """The clients with their contacts, numbers, credit history and orders, in memory."""
         types = ClientType.objects.in_bulk(field_name="code")
         missing = sorted(set(CLIENT_TYPE_SHARES) - set(types))
         if missing:
@@ -407,7 +509,6 @@ class _CenterBuilder:
         managers = self._managers_by_type()
         drafts = [self._showcase_draft(types["key"])]
         drafts += [self._client_draft(types[code], managers.get(code, [])) for code in sequence]
-        self._insert(drafts)
         return drafts
 
     def _managers_by_type(self) -> dict[str, list[User]]:
@@ -472,23 +573,72 @@ class _CenterBuilder:
                 kind=PhoneKind.MOBILE,
             ),
         ]
-        # Paid on time for months, then one invoice of 84 500 went overdue six weeks ago.
+        # Paid on time for months, then one order of 84 500 went overdue six weeks ago.
         invoices: list[_Invoice] = []
         day = self.days_ago(HISTORY_DAYS)
         while day < self.days_ago(70):
+            shipped = self.clock.open_on_or_before(day)
             invoices.append(
-                _Invoice(day, day + timedelta(days=14), self.rng.randrange(300_000, 900_000) * 100)
+                _Invoice(
+                    shipped,
+                    shipped + timedelta(days=14),
+                    self.rng.randrange(300_000, 900_000) * 100,
+                )
             )
             day += timedelta(days=self.rng.randint(9, 16))
         for invoice in invoices:
             invoice.settled_on = invoice.occurred_on + timedelta(days=self.rng.randint(3, 14))
-        overdue_day = self.days_ago(57)
-        invoices.append(
-            _Invoice(overdue_day, overdue_day + timedelta(days=14), int(SHOWCASE_OVERDUE * 100))
+        limit_tiyn = int(SHOWCASE_CREDIT_LIMIT * 100)
+        for index in range(max(len(invoices) - 2, 0), len(invoices)):
+            exposure = _exposure_at(invoices[:index], invoices[index].occurred_on)
+            self._order_for(draft, invoices[index], exposure_tiyn=exposure, limit_tiyn=limit_tiyn)
+        overdue_day = self.clock.open_on_or_before(self.days_ago(57))
+        overdue = _Invoice(
+            overdue_day, overdue_day + timedelta(days=14), int(SHOWCASE_OVERDUE * 100)
         )
+        self._order_for(
+            draft,
+            overdue,
+            exposure_tiyn=_exposure_at(invoices, overdue_day),
+            limit_tiyn=limit_tiyn,
+            exact=True,
+        )
+        invoices.append(overdue)
         self._record_history(draft, invoices, write_offs={})
-        client.last_order_at = self.working_moment(overdue_day)
+        client.last_order_at = self._last_accepted(draft)
         return draft
+
+    def _order_for(
+        self,
+        draft: _ClientDraft,
+        invoice: _Invoice,
+        *,
+        exposure_tiyn: int,
+        limit_tiyn: int,
+        decided: bool = True,
+        exact: bool = False,
+    ) -> None:
+        """The order behind an invoice: sized to it, and the invoice then is what it came to."""
+        assert self.order_maker is not None
+        if invoice.order is not None:
+            draft.orders.remove(invoice.order)
+        order = self.order_maker.make(
+            client=draft.client,
+            client_type=draft.client.client_type,
+            day=invoice.occurred_on,
+            target_tiyn=invoice.tiyn,
+            exposure_tiyn=exposure_tiyn,
+            limit_tiyn=limit_tiyn,
+            decided=decided,
+            exact=exact,
+        )
+        invoice.order = order
+        invoice.tiyn = order.total_tiyn
+        draft.orders.append(order)
+
+    @staticmethod
+    def _last_accepted(draft: _ClientDraft) -> datetime | None:
+        return max((o.accepted_at for o in draft.orders if o.accepted_at is not None), default=None)
 
     def _client_draft(self, client_type: ClientType, managers: list[User]) -> _ClientDraft:
         rng = self.rng
@@ -534,13 +684,17 @@ class _CenterBuilder:
         self._add_phones(draft, is_person=is_person)
         if last_order_days_ago is not None:
             last_order_on = self.days_ago(last_order_days_ago)
-            if code == "new":
-                last_order_on = self._prepaid_history(draft, created_on, last_order_on)
+            if last_order_on == self.today and rng.random() >= self.clock.today_share():
+                last_order_on -= timedelta(days=1)  # the day is young: they ordered yesterday
+            last_order_on = self.clock.open_near(rng, last_order_on)
+            if last_order_on <= created_on:
+                pass  # registered today or yesterday: no order yet
+            elif code == "new":
+                self._prepaid_history(draft, created_on, last_order_on)
             else:
-                last_order_on = self._credit_history(
-                    draft, code, created_on, last_order_on, credit_limit_tenge * 100
-                )
-            client.last_order_at = self.working_moment(last_order_on)
+                limit_tiyn = credit_limit_tenge * 100
+                self._credit_history(draft, code, created_on, last_order_on, limit_tiyn)
+            client.last_order_at = self._last_accepted(draft)
         return draft
 
     def _as_company(self, draft: _ClientDraft, code: str, city: str) -> None:
@@ -615,17 +769,27 @@ class _CenterBuilder:
                 )
             )
 
-    def _prepaid_history(self, draft: _ClientDraft, created_on: date, last_order_on: date) -> date:
-        """A new client has no credit yet: each order is invoiced and paid the same day."""
+    def _prepaid_history(self, draft: _ClientDraft, created_on: date, last_order_on: date) -> None:
+        """A new client has no credit yet: each order is invoiced and paid the same day.
+
+        With no limit, the credit check stops every order: the operator hands it off and the
+        head of sales lets it through once it is paid. Today's may still be waiting for that.
+        """
         days = [last_order_on]
         if self.rng.random() < 0.3 and (last_order_on - created_on).days > 7:
-            days.insert(0, created_on + timedelta(days=self.rng.randint(0, 3)))
-        invoices = [
-            _Invoice(day, day + timedelta(days=14), self.rng.randrange(30_000, 400_000) * 100, day)
-            for day in days
-        ]
+            first = created_on + timedelta(days=self.rng.randint(1, 3))
+            days.insert(0, self.clock.open_on_or_after(first))
+        invoices: list[_Invoice] = []
+        for day in days:
+            target = self.rng.randrange(30_000, 400_000) * 100
+            invoice = _Invoice(day, day + timedelta(days=14), target, day)
+            self._order_for(
+                draft, invoice, exposure_tiyn=0, limit_tiyn=0, decided=day != self.today
+            )
+            invoices.append(invoice)
+        if invoices[-1].order is not None and invoices[-1].order.awaiting_decision:
+            invoices.pop()  # not accepted yet, so not shipped: no invoice
         self._record_history(draft, invoices, write_offs={})
-        return last_order_on
 
     def _credit_history(
         self,
@@ -634,8 +798,8 @@ class _CenterBuilder:
         created_on: date,
         last_order_on: date,
         limit_tiyn: int,
-    ) -> date:
-        """Orders on credit over ~6 months, paid on time by most; returns the last order's day.
+    ) -> None:
+        """Orders on credit over ~6 months, paid on time by most; the latest few are orders.
 
         A few clients stop paying (overdue), and a few more run past their limit; a client with
         overdue debt gets no further orders, as PRODUCT.md's order rule says.
@@ -643,12 +807,13 @@ class _CenterBuilder:
         rng = self.rng
         term = rng.choice(PAYMENT_TERMS_DAYS)
         low, high = ORDER_INTERVAL_DAYS[code]
-        start = max(created_on, min(self.days_ago(HISTORY_DAYS), last_order_on - timedelta(90)))
+        first_day = created_on + timedelta(days=1)  # ordering from the day after registering
+        start = max(first_day, min(self.days_ago(HISTORY_DAYS), last_order_on - timedelta(90)))
         order_days: list[date] = []
         day = last_order_on
         while day >= start:
             order_days.append(day)
-            day -= timedelta(days=rng.randint(low, high))
+            day = self.clock.open_near(rng, day - timedelta(days=rng.randint(low, high)))
         order_days.reverse()
 
         roll = rng.random()
@@ -660,8 +825,13 @@ class _CenterBuilder:
                 unpaid_from = rng.choice(late[-3:])
                 blocked_after = order_days[unpaid_from] + timedelta(days=term)
                 order_days = [d for d in order_days if d <= blocked_after]
-        elif roll < OVERDUE_SHARE + OVER_LIMIT_SHARE and last_order_on >= self.days_ago(14):
+        elif roll < OVERDUE_SHARE + OVER_LIMIT_SHARE and (
+            self.days_ago(14) <= last_order_on < self.today
+        ):
             over_limit = True
+        orders_from = len(order_days) - rng.randint(
+            *ORDERS_PER_CLIENT.get(code, ORDERS_PER_OTHER_CLIENT)
+        )
 
         invoices: list[_Invoice] = []
         write_offs: dict[int, int] = {}
@@ -675,6 +845,8 @@ class _CenterBuilder:
             )
             tiyn = max(min(tiyn, limit_tiyn * 9 // 10 - open_tiyn), MIN_INVOICE_TIYN)
             invoice = _Invoice(day, day + timedelta(days=term), tiyn)
+            if index >= orders_from:
+                self._order_for(draft, invoice, exposure_tiyn=open_tiyn, limit_tiyn=limit_tiyn)
             invoices.append(invoice)
             if index >= unpaid_from:
                 continue
@@ -682,19 +854,36 @@ class _CenterBuilder:
             if settled_on <= self.today:
                 invoice.settled_on = settled_on
                 if rng.random() < 0.03:
-                    write_offs[index] = _part(tiyn, rng.randint(10, 50))
+                    write_offs[index] = _part(invoice.tiyn, rng.randint(10, 50))
         if over_limit and invoices:
+            # The last order went past the limit: the head of sales let it through.
             last = invoices[-1]
             open_others = sum(inv.tiyn for inv in invoices[:-1] if inv.settled_on is None)
             extra = _part(limit_tiyn, rng.randint(50, 250), step=1000)
             last.tiyn = max(limit_tiyn - open_others, 0) + extra
             last.settled_on = None
             write_offs.pop(len(invoices) - 1, None)
+            self._order_for(draft, last, exposure_tiyn=open_others, limit_tiyn=limit_tiyn)
+        if invoices and invoices[-1].occurred_on == self.today:
+            self._leave_open(draft, invoices, limit_tiyn)
         partial: dict[int, int] = {}
         if unpaid_from < len(invoices) and rng.random() < 0.35:
             partial[unpaid_from] = _part(invoices[unpaid_from].tiyn, rng.randint(300, 700))
         self._record_history(draft, invoices, write_offs=write_offs, partial=partial)
-        return order_days[-1]
+
+    def _leave_open(self, draft: _ClientDraft, invoices: list[_Invoice], limit_tiyn: int) -> None:
+        """Today's order is accepted but not shipped: no invoice yet, it counts as open.
+
+        An order the credit check would have stopped is not left open (it was not taken).
+        """
+        order = invoices.pop().order
+        assert order is not None
+        debt = sum(inv.tiyn for inv in invoices if inv.settled_on is None)
+        if order.needs_override or debt + order.total_tiyn > limit_tiyn:
+            draft.orders.remove(order)
+            return
+        order.open = True
+        draft.client.open_orders_total += order.total
 
     def _record_history(
         self,
@@ -715,7 +904,10 @@ class _CenterBuilder:
         settled_tiyn = 0
         events = draft.events
         for index, invoice in enumerate(invoices):
-            number = self.document("invoice")
+            order = invoice.order
+            # An order's invoice carries its number, given once all orders are numbered.
+            number = "" if order is not None else self.document("invoice")
+            own_events_from = len(events)
             events.append(
                 CreditEvent(
                     client=client,
@@ -725,6 +917,7 @@ class _CenterBuilder:
                     due_on=invoice.due_on,
                     document=number,
                     created_by=finance,
+                    created_at=self.at(invoice.occurred_on, 18),
                 )
             )
             payments: list[tuple[date, int]] = []
@@ -748,6 +941,7 @@ class _CenterBuilder:
                             document=self.document("write_off"),
                             note=rng.choice(names.WRITE_OFF_REASONS),
                             created_by=finance,
+                            created_at=self.at(invoice.settled_on, 18),
                         )
                     )
                     settled_tiyn += write_off
@@ -764,9 +958,14 @@ class _CenterBuilder:
                         document=self.document("payment"),
                         note=f"Оплата по {number}",
                         created_by=finance,
+                        created_at=self.at(paid_on, 18),
                     )
                 )
                 settled_tiyn += tiyn
+            if order is not None:
+                order.credit_events += [
+                    e for e in events[own_events_from:] if e.kind != CreditEventKind.WRITE_OFF
+                ]
         events.sort(key=lambda event: event.occurred_on)
         receivables = compute_receivables(
             invoices=[(inv.due_on, _tiyn_to_decimal(inv.tiyn)) for inv in invoices],
@@ -777,38 +976,73 @@ class _CenterBuilder:
         client.overdue_debt = receivables.overdue_debt
         client.overdue_since = receivables.overdue_since
 
-    def _insert(self, drafts: list[_ClientDraft]) -> None:
-        """Bulk-insert clients, contacts, phones and events; then restore the real timestamps."""
+    # --- calls, order rows and the insert -------------------------------------------------------
+
+    def plan_calls(self, drafts: list[_ClientDraft]) -> CallHistory:
+        planner = CallPlanner(
+            rng=self.rng,
+            clock=self.clock,
+            operators=self._operators(),
+            absences=list(Absence.objects.all()),
+            callers=[Caller(d.client, [p.number for p in d.phones]) for d in drafts if d.phones],
+            taken_numbers=self.taken_numbers,
+        )
+        return planner.plan([order for draft in drafts for order in draft.orders])
+
+    def order_rows(self, drafts: list[_ClientDraft]) -> OrderRows:
+        staff = Staff(
+            operators=self._operators(),
+            head_of_sales=self.users["head.sales"],
+            finance=self.users["finance"],
+        )
+        orders = [order for draft in drafts for order in draft.orders]
+        return order_rows(orders, rng=self.rng, clock=self.clock, staff=staff)
+
+    def _operators(self) -> list[User]:
+        count = len(TEAM_NAMES) * OPERATORS_PER_TEAM
+        return [self.users[f"operator{n}"] for n in range(1, count + 1)]
+
+    def insert(self, drafts: list[_ClientDraft], calls: CallHistory, rows: OrderRows) -> None:
+        """Bulk-insert everything, each row with the moments it really happened at."""
         clients = [draft.client for draft in drafts]
-        for client in clients:
-            client.receivables_as_of = self.today
-        Client.objects.bulk_create(clients, batch_size=500)
-        Contact.objects.bulk_create(
-            [contact for draft in drafts for contact in draft.contacts], batch_size=1000
-        )
-        Phone.objects.bulk_create(
-            [phone for draft in drafts for phone in draft.phones], batch_size=1000
-        )
-        events = CreditEvent.objects.bulk_create(
-            [event for draft in drafts for event in draft.events], batch_size=1000
-        )
-        # auto_now_add stamped the real clock; the demo's clients were created long ago.
         for draft in drafts:
+            draft.client.receivables_as_of = self.today
             draft.client.created_at = draft.created_at
             draft.client.updated_at = draft.client.last_order_at or draft.created_at
-        Client.objects.bulk_update(clients, ["created_at", "updated_at"], batch_size=500)
-        if events:
-            # One statement: each event was recorded on the evening of its day.
-            recorded_at = Case(
-                *(
-                    When(occurred_on=day, then=Value(self.at(day, 18)))
-                    for day in sorted({event.occurred_on for event in events})
-                ),
-                output_field=DateTimeField(),
+        stamped = (Client, CreditEvent, Call, Callback, Order, Offer, OrderEvent, HandOff)
+        with _timestamps_as_set(*stamped):
+            Client.objects.bulk_create(clients, batch_size=500)
+            Contact.objects.bulk_create(
+                [contact for draft in drafts for contact in draft.contacts], batch_size=1000
             )
-            CreditEvent.objects.filter(
-                pk__gte=min(event.pk for event in events), pk__lte=max(event.pk for event in events)
-            ).update(created_at=recorded_at)
+            Phone.objects.bulk_create(
+                [phone for draft in drafts for phone in draft.phones], batch_size=1000
+            )
+            CreditEvent.objects.bulk_create(
+                [event for draft in drafts for event in draft.events], batch_size=1000
+            )
+            Call.objects.bulk_create(calls.calls, batch_size=500)
+            Callback.objects.bulk_create(calls.callbacks, batch_size=500)
+            Order.objects.bulk_create(rows.orders, batch_size=500)
+            OrderLine.objects.bulk_create(rows.lines, batch_size=1000)
+            Offer.objects.bulk_create(rows.offers, batch_size=1000)
+            OrderEvent.objects.bulk_create(rows.events, batch_size=1000)
+            HandOff.objects.bulk_create(rows.hand_offs, batch_size=500)
+            AgentStatus.objects.bulk_create(calls.statuses)
+            AgentStateSpan.objects.bulk_create(calls.spans)
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Hundreds of thousands of live objects, none of them garbage: the cycle collector would
+    walk them again and again (about a quarter of the run) for nothing."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def generate_center(*, seed: int, clients: int = 2000, now: datetime | None = None) -> DemoSummary:
@@ -822,13 +1056,19 @@ def generate_center(*, seed: int, clients: int = 2000, now: datetime | None = No
     if timezone.is_naive(moment):
         raise ValueError("`now` must be an aware datetime.")
     builder = _CenterBuilder(seed=seed, now=moment)
-    with transaction.atomic():
+    with _no_cycle_collection(), transaction.atomic():
         staff = builder.create_staff()
         teams = builder.create_teams()
         mentorships = builder.create_mentorships()
         absences = builder.create_absences()
+        catalog = builder.create_catalog()
         drafts = builder.create_clients(clients)
+        calls = builder.plan_calls(drafts)
+        rows = builder.order_rows(drafts)
+        builder.insert(drafts, calls, rows)
     dormant_before = moment - timedelta(days=settings.CALLPULSE_DORMANT_AFTER_DAYS)
+    today = builder.today
+    products = [item.product for item in catalog.items]
     return DemoSummary(
         seed=seed,
         staff=staff,
@@ -848,4 +1088,33 @@ def generate_center(*, seed: int, clients: int = 2000, now: datetime | None = No
             and (d.client.last_order_at is None or d.client.last_order_at < dormant_before)
         ),
         showcase_client=SHOWCASE_CLIENT_NAME,
+        categories=len(catalog.categories),
+        products=len(products),
+        new_products=len(catalog.new_on(today)),
+        promoted_products=len(catalog.promoted_on(today)),
+        price_lists=len(catalog.price_lists),
+        prices=catalog.prices,
+        discount_rules=len(catalog.rules),
+        holidays=len(catalog.holidays),
+        orders=len(rows.orders),
+        order_lines=len(rows.lines),
+        offers=len(rows.offers),
+        offers_accepted=sum(1 for offer in rows.offers if offer.result == "accepted"),
+        open_orders=sum(1 for order in rows.orders if order.status == OrderStatus.ACCEPTED),
+        orders_awaiting_decision=sum(
+            1 for order in rows.orders if order.status == OrderStatus.HANDED_OFF
+        ),
+        call_days=CALL_HISTORY_DAYS,
+        calls=len(calls.calls),
+        calls_today=sum(
+            1
+            for call in calls.calls
+            if call.ringing_at is not None
+            and timezone.localdate(call.ringing_at, builder.tz) == today
+        ),
+        calls_to_log=calls.unlogged,
+        open_callbacks=calls.open_callbacks,
+        agents_available=calls.in_state(AgentState.AVAILABLE),
+        agents_on_break=calls.in_state(AgentState.BREAK),
+        agents_offline=calls.in_state(AgentState.OFFLINE),
     )

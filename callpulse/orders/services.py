@@ -17,7 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from callpulse.catalog.models import NonWorkingDay, Product
@@ -246,7 +246,7 @@ def delivery_date_problem(day: date, *, today: date) -> str:
     if day < today:
         return _("The delivery date cannot be in the past.")
     if day.weekday() in settings.CALLPULSE_WAREHOUSE_DAYS_OFF:
-        return _("The warehouse does not work on %(day)s.") % {"day": day.strftime("%A")}
+        return _("The warehouse does not work on %(day)s.") % {"day": formats.date_format(day, "l")}
     holiday = NonWorkingDay.objects.filter(day=day).first()
     if holiday is not None:
         return _("The warehouse does not work on %(day)s (%(note)s).") % {
@@ -347,7 +347,7 @@ def order_accept(*, actor: User, order: Order, override_reason: str = "") -> Ord
         )
     now = timezone.now()
     order.accepted_at = now
-    order.number = f"{now:%y%m}-{order.pk:06d}"
+    order.number = f"{timezone.localtime(now):%y%m}-{order.pk:06d}"
     _history(order, to=OrderStatus.ACCEPTED, actor=actor, note=override)
     order.save()
     crm_services.client_exposure_adjust(client=client, delta=order.total, ordered_at=now.date())

@@ -16,7 +16,8 @@ from callpulse.demo.generator import DemoCenterError, generate_center
 class Command(BaseCommand):
     help = (
         "Generate a reproducible demo contact center (staff, teams, absences, clients with "
-        "credit history) into a fresh database."
+        "credit history, the catalog and prices, order history, two weeks of calls, agents' "
+        "states) into a fresh database."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -62,6 +63,20 @@ class Command(BaseCommand):
             f"  credit        {summary.credit_events} invoices, payments and write-offs; "
             f"{summary.overdue_clients} clients overdue, {summary.over_limit_clients} over limit",
             f"  dormant       {summary.dormant_clients} clients with no order for 60+ days",
+            f"  catalog       {summary.products} products in {summary.categories} categories "
+            f"({summary.new_products} new, {summary.promoted_products} promoted), "
+            f"{summary.prices} prices in {summary.price_lists} price lists, "
+            f"{summary.discount_rules} discount rules, "
+            f"{summary.holidays} warehouse holidays ahead",
+            f"  orders        {summary.orders} ({summary.order_lines} lines, {summary.offers} "
+            f"offers, {summary.offers_accepted} taken); {summary.open_orders} accepted today "
+            f"awaiting shipment, {summary.orders_awaiting_decision} handed off awaiting a "
+            "decision",
+            f"  calls         {summary.calls} over the last {summary.call_days} days "
+            f"({summary.calls_today} today), {summary.calls_to_log} to log, "
+            f"{summary.open_callbacks} callbacks open",
+            f"  operators     {summary.agents_available} available, {summary.agents_on_break} "
+            f"on a break, {summary.agents_offline} offline",
             f"  showcase      {summary.showcase_client}, call from 8 (701) 123-45-67",
             "Logins: `manage.py demo_logins` (password: demo).",
         ]
