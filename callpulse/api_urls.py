@@ -5,10 +5,12 @@ from __future__ import annotations
 from django.urls import re_path
 from rest_framework.routers import DefaultRouter
 
+from callpulse.campaigns import api as campaigns_api
 from callpulse.catalog.api import PriceColumnViewSet, PriceListViewSet, ProductViewSet
 from callpulse.core.api import AbsenceViewSet, DepartmentViewSet, PingView, TeamViewSet, UserViewSet
 from callpulse.crm.api import ClientTypeViewSet, ClientViewSet
 from callpulse.orders.api import OrderViewSet
+from callpulse.sales import api as sales_api
 from callpulse.telephony.api import (
     AgentViewSet,
     CallbackViewSet,
@@ -17,6 +19,7 @@ from callpulse.telephony.api import (
     PhoneCommandViewSet,
     RoutingSuggestView,
 )
+from callpulse.workforce import api as workforce_api
 
 
 class OptionalSlashRouter(DefaultRouter):
@@ -42,10 +45,16 @@ router.register("calls", CallViewSet, basename="call")
 router.register("agents", AgentViewSet, basename="agent")
 router.register("callbacks", CallbackViewSet, basename="callback")
 router.register("cti/commands", PhoneCommandViewSet, basename="phone-command")
+for app_api in (sales_api, campaigns_api, workforce_api):
+    for prefix, viewset, basename in app_api.ROUTES:
+        router.register(prefix, viewset, basename=basename)
 
 urlpatterns = [
     re_path(r"^cti/events/?$", CTIEventView.as_view(), name="cti-events"),
     re_path(r"^routing/suggest/?$", RoutingSuggestView.as_view(), name="routing-suggest"),
     re_path(r"^ping/?$", PingView.as_view(), name="ping"),
+    *sales_api.URLPATTERNS,
+    *campaigns_api.URLPATTERNS,
+    *workforce_api.URLPATTERNS,
     *router.urls,
 ]

@@ -10,7 +10,7 @@ from callpulse.crm.tests.factories import ClientFactory, ContactFactory, PhoneFa
 
 pytestmark = pytest.mark.django_db
 
-OUR_APPS = ("core", "crm", "telephony", "catalog", "orders")
+OUR_APPS = ("core", "crm", "telephony", "catalog", "orders", "sales", "campaigns", "workforce")
 
 
 def test_every_model_of_ours_is_registered():

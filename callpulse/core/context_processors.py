@@ -28,6 +28,9 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("telephony:callbacks", _("Callbacks"), None),
     NavItem("telephony:unlogged", _("Calls to log"), STAFF_DIRECTORY),
     NavItem("staff-presence", _("Who is in"), STAFF_DIRECTORY),
+    NavItem("sales:home", _("Plans"), None, section="sales:"),
+    NavItem("campaigns:home", _("Campaigns"), None, section="campaigns:"),
+    NavItem("workforce:home", _("Workforce"), None, section="workforce:"),
     NavItem("api-docs", _("API"), None, staff_only=True),
     NavItem("admin:index", _("Administration"), None, staff_only=True),
 )

@@ -37,6 +37,9 @@ INSTALLED_APPS = [
     "callpulse.telephony",
     "callpulse.catalog",
     "callpulse.orders",
+    "callpulse.sales",
+    "callpulse.campaigns",
+    "callpulse.workforce",
     "callpulse.demo",
 ]
 
