@@ -227,3 +227,41 @@ class CreditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.amount} ({self.occurred_on})"
+
+
+class DoNotCall(models.Model):
+    """A number nobody may dial from here: no campaign, callback or click-to-call passes it.
+
+    Kept in crm (below telephony) so the one service that creates dial commands can check it.
+    """
+
+    number = models.CharField(_("number"), max_length=16, unique=True)
+    client = models.ForeignKey(
+        Client,
+        verbose_name=_("client"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="do_not_call",
+    )
+    reason = models.CharField(_("reason"), max_length=255, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("do-not-call number")
+        verbose_name_plural = _("do-not-call list")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(number__startswith="+"), name="dnc_number_is_e164"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number

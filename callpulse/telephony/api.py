@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
@@ -191,19 +193,91 @@ class AgentViewSet(viewsets.GenericViewSet[AgentStatus]):
         return Response(AgentStatusSerializer(current).data)
 
 
-class CallbackViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Callback]):
-    """Calls we owe clients, by due time."""
+class CallbackQueueSerializer(CallbackSerializer):
+    """A callback as the queue shows it: the website request, attempts, the reservation."""
 
-    serializer_class = CallbackSerializer
+    class Meta(CallbackSerializer.Meta):
+        fields = [
+            *CallbackSerializer.Meta.fields,
+            "name",
+            "topic",
+            "window_start",
+            "window_end",
+            "client_timezone",
+            "priority",
+            "requests",
+            "attempts",
+            "first_due_at",
+            "first_attempt_at",
+            "reserved_until",
+        ]
+
+
+class CallbackSettleSerializer(serializers.Serializer[Any]):
+    result = serializers.ChoiceField(choices=["done", "no_answer", "cancelled"])
+    note = serializers.CharField(required=False, allow_blank=True, default="", max_length=255)
+
+
+class DialCommandSerializer(serializers.ModelSerializer[PhoneCommand]):
+    class Meta:
+        model = PhoneCommand
+        fields = ["id", "kind", "extension", "number", "status", "callback", "result"]
+
+
+class PhoneCommandAckInputSerializer(PhoneCommandAckSerializer):
+    call_id = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=100,
+        help_text="For a dial: the id of the call it placed (the call_id of its CTI events).",
+    )
+
+
+class CallbackViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Callback]):
+    """Calls we owe clients: open ones by urgency (those I may call), or by status."""
+
+    serializer_class = CallbackQueueSerializer
     permission_classes = [role_permission()]
+    queryset = Callback.objects.none()
 
     def get_queryset(self) -> QuerySet[Callback]:
         status_filter = self.request.query_params.get("status", CallbackStatus.OPEN)
+        if status_filter == CallbackStatus.OPEN:
+            return services.callback_queue(user=staff_user(self.request))
         return (
             Callback.objects.select_related("client")
             .filter(status=status_filter)
-            .order_by("due_at")
+            .order_by("-due_at")
         )
+
+    @extend_schema(request=None, responses={200: CallbackQueueSerializer, 204: None})
+    @action(detail=False, methods=["post"])
+    def take(self, request: Request) -> Response:
+        """An available operator takes the most urgent due callback (kept for them a while)."""
+        callback = services.callback_take_next(actor=staff_user(request))
+        if callback is None:
+            return Response(status=204)
+        return Response(CallbackQueueSerializer(callback).data)
+
+    @extend_schema(request=None, responses={201: DialCommandSerializer})
+    @action(detail=True, methods=["post"])
+    def dial(self, request: Request, pk: str | None = None) -> Response:
+        """One click: a dial command for the phone system; the attempt starts the SLA clock."""
+        callback = get_object_or_404(Callback, pk=pk)
+        command = services.callback_dial(actor=staff_user(request), callback=callback)
+        return Response(DialCommandSerializer(command).data, status=201)
+
+    @extend_schema(request=CallbackSettleSerializer, responses=CallbackQueueSerializer)
+    @action(detail=True, methods=["post"])
+    def settle(self, request: Request, pk: str | None = None) -> Response:
+        """Close by hand: reached, no answer (retry rule) or cancelled (with a note)."""
+        callback = get_object_or_404(Callback, pk=pk)
+        data = CallbackSettleSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        callback = services.callback_settle(
+            actor=staff_user(request), callback=callback, **data.validated_data
+        )
+        return Response(CallbackQueueSerializer(callback).data)
 
 
 class PhoneCommandViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[PhoneCommand]):
@@ -220,12 +294,16 @@ class PhoneCommandViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[PhoneCo
             PhoneCommand.objects.select_related("call").filter(status=wanted).order_by("pk")[:100]
         )
 
-    @extend_schema(request=PhoneCommandAckSerializer, responses=PhoneCommandSerializer)
+    @extend_schema(request=PhoneCommandAckInputSerializer, responses=PhoneCommandSerializer)
     @action(detail=True, methods=["post"])
     def ack(self, request: Request, pk: str | None = None) -> Response:
-        """The phone system carried the command out (ok) or could not (error)."""
+        """The phone system carried the command out (ok) or could not (error).
+
+        For a dial, send the placed call's id as `call_id`: its CTI events then settle the
+        callback or campaign attempt the dial was for.
+        """
         command = get_object_or_404(PhoneCommand, pk=pk)
-        data = PhoneCommandAckSerializer(data=request.data)
+        data = PhoneCommandAckInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         command = services.phone_command_acknowledge(command=command, **data.validated_data)
         return Response(PhoneCommandSerializer(command).data)

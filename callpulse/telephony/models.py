@@ -222,6 +222,13 @@ class CallbackStatus(models.TextChoices):
     OPEN = "open", _("Open")
     DONE = "done", _("Done")
     CANCELLED = "cancelled", _("Cancelled")
+    FAILED = "failed", _("Gave up")
+
+
+class CallbackPriority(models.IntegerChoices):
+    NORMAL = 0, _("Normal")
+    HIGH = 1, _("High")
+    URGENT = 2, _("Urgent")
 
 
 class Callback(models.Model):
@@ -245,11 +252,35 @@ class Callback(models.Model):
     note = models.CharField(_("note"), max_length=255, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    # the website request: who, about what, when it suits them (in their own time zone)
+    name = models.CharField(_("name"), max_length=120, blank=True)
+    topic = models.CharField(_("topic"), max_length=255, blank=True)
+    window_start = models.DateTimeField(_("preferred from"), null=True, blank=True)
+    window_end = models.DateTimeField(_("preferred until"), null=True, blank=True)
+    client_timezone = models.CharField(_("client's time zone"), max_length=64, blank=True)
+    requests = models.PositiveSmallIntegerField(
+        _("requests"), default=1, help_text=_("Duplicate requests merged into this callback.")
+    )
+    priority = models.SmallIntegerField(
+        _("priority"), choices=CallbackPriority.choices, default=CallbackPriority.NORMAL
+    )
+    # the queue: retries move due_at; the SLA is measured from first_due_at
+    first_due_at = models.DateTimeField(_("first due at"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    first_attempt_at = models.DateTimeField(_("first attempt at"), null=True, blank=True)
+    last_attempt_at = models.DateTimeField(_("last attempt at"), null=True, blank=True)
+    reserved_until = models.DateTimeField(
+        _("reserved until"),
+        null=True,
+        blank=True,
+        help_text=_("Kept for the assigned operator until then; afterwards anyone may call."),
+    )
 
     class Meta:
         verbose_name = _("callback")
         verbose_name_plural = _("callbacks")
         ordering = ["due_at"]
+        indexes = [models.Index(fields=["status", "due_at"], name="callback_open_due")]
         constraints = [
             models.UniqueConstraint(
                 fields=["phone"],
@@ -298,6 +329,12 @@ class CommandStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+class DialResult(models.TextChoices):
+    ANSWERED = "answered", _("Answered")
+    NO_ANSWER = "no_answer", _("No answer")
+    FAILED = "failed", _("Not placed")
+
+
 class PhoneCommand(models.Model):
     """A command for the phone system (transfer this call, dial this number): an outbox it polls.
 
@@ -318,6 +355,21 @@ class PhoneCommand(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=CommandStatus.choices, default=CommandStatus.PENDING
     )
+    callback = models.ForeignKey(
+        Callback,
+        verbose_name=_("callback"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="commands",
+    )
+    result = models.CharField(
+        _("result"),
+        max_length=10,
+        choices=DialResult.choices,
+        blank=True,
+        help_text=_("For a dial: how the call it placed ended (from the CTI events)."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
     error = models.CharField(_("error"), max_length=255, blank=True)
@@ -330,3 +382,29 @@ class PhoneCommand(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.extension or self.number}"
+
+
+class CallbackAttempt(models.Model):
+    """One try at a callback: who dialled, when, and how it ended (the SLA and retries read it)."""
+
+    callback = models.ForeignKey(Callback, on_delete=models.CASCADE, related_name="attempt_log")
+    operator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    command = models.OneToOneField(
+        PhoneCommand,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="callback_attempt",
+    )
+    at = models.DateTimeField(_("at"))
+    result = models.CharField(_("result"), max_length=10, choices=DialResult.choices, blank=True)
+
+    class Meta:
+        verbose_name = _("callback attempt")
+        verbose_name_plural = _("callback attempts")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.callback} #{self.pk}: {self.result or '…'}"

@@ -4,26 +4,32 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Case, F, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from callpulse.core.events import publish_on_commit, user_channel
 from callpulse.core.models import Department, Notification, User
 from callpulse.core.phones import normalize_phone
+from callpulse.core.roles import RoleCode, user_has_role
 from callpulse.core.services import audit_record
-from callpulse.crm.models import Client
+from callpulse.crm.models import Client, DoNotCall
 from callpulse.telephony.models import (
     AgentState,
     AgentStateSpan,
     AgentStatus,
     Call,
     Callback,
+    CallbackAttempt,
+    CallbackPriority,
     CallbackReason,
     CallbackStatus,
     CallStatus,
@@ -32,6 +38,7 @@ from callpulse.telephony.models import (
     CommandStatus,
     CTIEvent,
     CTIEventType,
+    DialResult,
     Direction,
     Outcome,
     PhoneCommand,
@@ -288,6 +295,7 @@ def _on_ended(
             _callback_for_missed(call)
         else:
             call.outcome = Outcome.NO_ANSWER
+    dial_result_record(call=call)  # an outbound call placed by a dial command: its result
 
 
 Handler = Callable[[Call, CTIEventInput, User | None, dict[str, Any]], None]
@@ -319,9 +327,14 @@ def _derive(call: Call) -> None:
 
 
 def _callback_for_missed(call: Call) -> Callback | None:
-    """A missed or abandoned inbound call lands on the callback list (one open per number)."""
+    """A missed or abandoned inbound call lands on the callback list (one open per number).
+
+    A number on the do-not-call list gets no callback: nobody could dial it anyway.
+    """
     if not call.from_number.startswith("+"):
         return None  # a withheld number cannot be called back
+    if number_is_do_not_call(call.from_number):
+        return None
     due = (call.ended_at or timezone.now()) + timedelta(
         minutes=settings.CALLPULSE_CALLBACK_DUE_MINUTES
     )
@@ -337,6 +350,7 @@ def _callback_for_missed(call: Call) -> Callback | None:
         # rang at someone's phone and nobody picked up: missed; hung up in the queue: abandoned
         reason=CallbackReason.MISSED if call.operator_id is not None else CallbackReason.ABANDONED,
         due_at=due,
+        first_due_at=due,
         call=call,
     )
 
@@ -452,12 +466,515 @@ def call_transfer_request(*, actor: User, call: Call, to_user: User) -> PhoneCom
 
 
 @transaction.atomic
-def phone_command_acknowledge(*, command: PhoneCommand, ok: bool, error: str = "") -> PhoneCommand:
-    """The phone system says it carried the command out (or could not)."""
+def phone_command_acknowledge(
+    *, command: PhoneCommand, ok: bool, error: str = "", call_id: str = ""
+) -> PhoneCommand:
+    """The phone system says it carried the command out (or could not).
+
+    For a dial it may name the call it placed (`call_id`): the call's CTI events then find
+    the command, and so the callback or campaign attempt it belongs to. A dial that could not
+    be placed does not count as an attempt: the callback stays where it was.
+    """
     command = PhoneCommand.objects.select_for_update().get(pk=command.pk)
     if command.status == CommandStatus.PENDING:
         command.status = CommandStatus.DONE if ok else CommandStatus.FAILED
         command.error = error[:255]
         command.acknowledged_at = timezone.now()
+        if command.kind == CommandKind.DIAL and not ok:
+            command.result = DialResult.FAILED
+            _callback_dial_failed(command)
         command.save()
+    if ok and call_id and command.kind == CommandKind.DIAL and command.call_id is None:
+        call, _created = Call.objects.get_or_create(
+            call_id=call_id[:100], defaults={"direction": Direction.OUTBOUND}
+        )
+        command.call = call
+        command.save(update_fields=["call"])
+        if call.status == CallStatus.ENDED and not command.result:
+            _dial_settle(command, call)  # the call's events came before the acknowledgment
     return command
+
+
+# --- calling hours, do-not-call, click-to-call ---------------------------------------------
+
+# Who may place outbound calls from callpulse (click-to-call, callbacks, campaigns).
+CALLERS = frozenset(
+    {
+        RoleCode.OPERATOR,
+        RoleCode.ACCOUNT_MANAGER,
+        RoleCode.SUPERVISOR,
+        RoleCode.HEAD_OF_SALES,
+        RoleCode.DEPARTMENT_HEAD,
+        RoleCode.DIRECTOR,
+    }
+)
+
+
+def parse_hhmm(text: str) -> time:
+    hours, minutes = text.split(":")
+    return time(int(hours), int(minutes))
+
+
+def calling_hours() -> tuple[time, time]:
+    """The hours a client may be called, on the client's own clock (CALLPULSE_CALLING_HOURS)."""
+    start, end = getattr(settings, "CALLPULSE_CALLING_HOURS", ("09:00", "21:00"))
+    return parse_hhmm(start), parse_hhmm(end)
+
+
+def _zone(name: str | None) -> ZoneInfo:
+    try:
+        return ZoneInfo(name) if name else ZoneInfo(settings.TIME_ZONE)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(settings.TIME_ZONE)
+
+
+def within_calling_hours(
+    *, tz: str | None, at: datetime, hours: tuple[time, time] | None = None
+) -> bool:
+    """True when `at` falls inside the calling hours on the clock of time zone `tz`."""
+    start, end = hours or calling_hours()
+    local = at.astimezone(_zone(tz)).time()
+    return start <= local < end
+
+
+def next_calling_moment(
+    *, tz: str | None, after: datetime, hours: tuple[time, time] | None = None
+) -> datetime:
+    """`after` itself when it is inside the client's calling hours, else the next opening."""
+    start, end = hours or calling_hours()
+    zone = _zone(tz)
+    local = after.astimezone(zone)
+    if start <= local.time() < end:
+        return after
+    day = local.date() if local.time() < start else local.date() + timedelta(days=1)
+    return datetime.combine(day, start, tzinfo=zone).astimezone(after.tzinfo)
+
+
+def number_is_do_not_call(number: str) -> bool:
+    return DoNotCall.objects.filter(number=number).exists()
+
+
+def _check_can_dial(
+    *, number: str, tz: str | None, at: datetime, hours: tuple[time, time] | None = None
+) -> None:
+    """The two rules no call placed from here may break: do-not-call and calling hours."""
+    if number_is_do_not_call(number):
+        raise ValidationError(
+            {"number": _("%(number)s is on the do-not-call list.") % {"number": number}},
+            code="do_not_call",
+        )
+    start, end = hours or calling_hours()
+    if not within_calling_hours(tz=tz, at=at, hours=(start, end)):
+        zone = _zone(tz)
+        raise ValidationError(
+            {
+                "number": _(
+                    "It is %(local)s for the client (%(zone)s): calls are allowed"
+                    " %(start)s–%(end)s on their clock."
+                )
+                % {
+                    "local": at.astimezone(zone).strftime("%H:%M"),
+                    "zone": zone.key,
+                    "start": start.strftime("%H:%M"),
+                    "end": end.strftime("%H:%M"),
+                }
+            },
+            code="calling_hours",
+        )
+
+
+@transaction.atomic
+def dial_request(
+    *,
+    actor: User,
+    number: str,
+    client: Client | None = None,
+    tz: str | None = None,
+    hours: tuple[time, time] | None = None,
+    callback: Callback | None = None,
+    at: datetime | None = None,
+) -> PhoneCommand:
+    """Click-to-call: ask the phone system to ring the actor's phone and dial `number`.
+
+    The one place a dial command is created, so the do-not-call list and the client's calling
+    hours (their time zone: `tz`, else the client's, else the center's) hold for every path.
+    """
+    if not user_has_role(actor, CALLERS):
+        raise PermissionDenied(_("Your role does not place calls."))
+    if not actor.extension:
+        raise ValidationError({"extension": _("You have no phone extension to call from.")})
+    try:
+        e164 = normalize_phone(number)
+    except ValidationError as exc:
+        raise ValidationError({"number": exc.messages}) from exc
+    moment = at or timezone.now()
+    zone = tz or (client.timezone if client is not None else None)
+    _check_can_dial(number=e164, tz=zone, at=moment, hours=hours)
+    if PhoneCommand.objects.filter(
+        kind=CommandKind.DIAL,
+        extension=actor.extension,
+        status=CommandStatus.PENDING,
+        created_at__gte=moment - timedelta(minutes=1),
+    ).exists():
+        raise ValidationError({"number": _("Your phone is already dialling; wait a moment.")})
+    command = PhoneCommand.objects.create(
+        kind=CommandKind.DIAL,
+        extension=actor.extension,
+        number=e164,
+        requested_by=actor,
+        callback=callback,
+    )
+    publish_on_commit("pbx", {"type": "command", "id": command.pk})
+    return command
+
+
+def dial_result_record(*, call: Call) -> None:
+    """An outbound call ended (CTI): note how the dial that placed it went, settle its callback.
+
+    The command is found by the call id the phone system acknowledged, else by the number and
+    the extension (the latest dial of that number from that phone within two hours).
+    """
+    if call.direction != Direction.OUTBOUND:
+        return
+    command = PhoneCommand.objects.filter(call=call, kind=CommandKind.DIAL).first()
+    if command is None and call.to_number:
+        ended = call.ended_at or timezone.now()
+        candidates = PhoneCommand.objects.filter(
+            kind=CommandKind.DIAL,
+            call__isnull=True,
+            number=call.to_number,
+            created_at__gte=ended - timedelta(hours=2),
+            created_at__lte=ended + CLOCK_SKEW,
+        ).exclude(status=CommandStatus.FAILED)
+        operator = call.operator
+        if operator is not None and operator.extension:
+            candidates = candidates.filter(extension=operator.extension)
+        command = candidates.order_by("-pk").first()
+        if command is not None:
+            command.call = call
+    if command is None or command.result:
+        return
+    _dial_settle(command, call)
+
+
+def _dial_settle(command: PhoneCommand, call: Call) -> None:
+    command.result = DialResult.ANSWERED if call.answered_at is not None else DialResult.NO_ANSWER
+    command.save(update_fields=["call", "result"])
+    if command.callback_id is None:
+        return
+    CallbackAttempt.objects.filter(command=command).update(result=command.result)
+    callback = Callback.objects.select_for_update().get(pk=command.callback_id)
+    if callback.status != CallbackStatus.OPEN:
+        return
+    if command.result == DialResult.ANSWERED:
+        callback.status = CallbackStatus.DONE
+        callback.done_at = call.ended_at or timezone.now()
+        callback.reserved_until = None
+        callback.save(update_fields=["status", "done_at", "reserved_until"])
+    else:
+        _callback_retry_or_give_up(callback, at=call.ended_at or timezone.now())
+
+
+def _callback_dial_failed(command: PhoneCommand) -> None:
+    """The phone system could not place the dial: not an attempt; the callback stays open."""
+    if command.callback_id is None:
+        return
+    CallbackAttempt.objects.filter(command=command).update(result=DialResult.FAILED)
+    Callback.objects.filter(pk=command.callback_id, attempts__gt=0).update(
+        attempts=F("attempts") - 1, reserved_until=None
+    )
+
+
+def callback_retry_rule() -> tuple[int, int]:
+    """(minutes before the next try, attempts at most) for callbacks nobody answered."""
+    return (
+        int(getattr(settings, "CALLPULSE_CALLBACK_RETRY_MINUTES", 30)),
+        int(getattr(settings, "CALLPULSE_CALLBACK_MAX_ATTEMPTS", 3)),
+    )
+
+
+def _callback_timezone(callback: Callback) -> str | None:
+    if callback.client_timezone:
+        return callback.client_timezone
+    if callback.client_id is not None and callback.client is not None:
+        return callback.client.timezone
+    return None
+
+
+def _callback_retry_or_give_up(callback: Callback, *, at: datetime) -> Callback:
+    """No answer: try again N minutes later inside the client's calling hours, at most M times."""
+    retry_minutes, max_attempts = callback_retry_rule()
+    if callback.attempts >= max_attempts:
+        callback.status = CallbackStatus.FAILED
+        callback.done_at = at
+        callback.note = (_("No answer after %(count)d attempts.") % {"count": callback.attempts})[
+            :255
+        ]
+    else:
+        callback.due_at = next_calling_moment(
+            tz=_callback_timezone(callback), after=at + timedelta(minutes=retry_minutes)
+        )
+    callback.reserved_until = None
+    if callback.reason != CallbackReason.PROMISED:
+        callback.assigned_to = None  # anyone may take the retry; a promise stays its operator's
+    callback.save()
+    return callback
+
+
+# --- the callback queue ----------------------------------------------------------------------
+
+
+def _reserve_minutes() -> timedelta:
+    return timedelta(minutes=int(getattr(settings, "CALLPULSE_CALLBACK_RESERVE_MINUTES", 30)))
+
+
+def _lease() -> timedelta:
+    return timedelta(minutes=int(getattr(settings, "CALLPULSE_CALLBACK_LEASE_MINUTES", 10)))
+
+
+def callback_free_for(user: User, *, at: datetime) -> Q:
+    """Callbacks `user` may call now: unassigned, theirs, or past the holder's reservation.
+
+    A reservation is `reserved_until` when set (a take or a dial), else, for a promise,
+    the due time plus CALLPULSE_CALLBACK_RESERVE_MINUTES.
+    """
+    return (
+        Q(assigned_to__isnull=True)
+        | Q(assigned_to=user)
+        | Q(reserved_until__lt=at)
+        | Q(reserved_until__isnull=True, due_at__lt=at - _reserve_minutes())
+    )
+
+
+def callback_queue(*, user: User, at: datetime | None = None) -> QuerySet[Callback]:
+    """Open callbacks `user` may call, due ones first by priority, then by due time.
+
+    Numbers on the do-not-call list never show.
+    """
+    moment = at or timezone.now()
+    return (
+        Callback.objects.filter(status=CallbackStatus.OPEN)
+        .filter(callback_free_for(user, at=moment))
+        .exclude(phone__in=DoNotCall.objects.values("number"))
+        .annotate(
+            is_due=Case(When(due_at__lte=moment, then=Value(0)), default=Value(1)),
+        )
+        .select_related("client", "assigned_to")
+        .order_by("is_due", "-priority", "due_at", "pk")
+    )
+
+
+@transaction.atomic
+def callback_take_next(*, actor: User, at: datetime | None = None) -> Callback | None:
+    """Offer the most urgent due callback to an available operator, and keep it for them a while.
+
+    The hand-out is atomic: two operators asking at once never get the same callback.
+    """
+    if not user_has_role(actor, CALLERS):
+        raise PermissionDenied(_("Your role does not place calls."))
+    moment = at or timezone.now()
+    status = AgentStatus.objects.filter(user=actor).first()
+    if status is not None and status.state != AgentState.AVAILABLE:
+        raise ValidationError({"state": _("Only an available operator takes callbacks.")})
+    for _attempt in range(5):
+        candidates = callback_queue(user=actor, at=moment).filter(due_at__lte=moment)
+        candidate = _lock_first(candidates)
+        if candidate is None:
+            return None
+        held = Callback.objects.filter(pk=candidate.pk, status=CallbackStatus.OPEN).filter(
+            callback_free_for(actor, at=moment)
+        )
+        if held.update(assigned_to=actor, reserved_until=moment + _lease()):
+            return Callback.objects.select_related("client").get(pk=candidate.pk)
+    return None
+
+
+def _lock_first(candidates: QuerySet[Callback]) -> Callback | None:
+    if connection.features.has_select_for_update_skip_locked:
+        return candidates.select_for_update(skip_locked=True, of=("self",)).first()
+    return candidates.first()  # SQLite: writes are serialised; the conditional update decides
+
+
+@transaction.atomic
+def callback_dial(*, actor: User, callback: Callback, at: datetime | None = None) -> PhoneCommand:
+    """One click: a dial command for the callback's number, the attempt recorded, SLA started."""
+    moment = at or timezone.now()
+    callback = (
+        Callback.objects.select_for_update(of=("self",))
+        .select_related("client")
+        .get(pk=callback.pk)
+    )
+    if callback.status != CallbackStatus.OPEN:
+        raise ValidationError({"callback": _("This callback is no longer open.")})
+    if (
+        not Callback.objects.filter(pk=callback.pk)
+        .filter(callback_free_for(actor, at=moment))
+        .exists()
+    ):
+        raise ValidationError(
+            {"callback": _("%(name)s is calling this client.") % {"name": callback.assigned_to}}
+        )
+    command = dial_request(
+        actor=actor,
+        number=callback.phone,
+        client=callback.client,
+        tz=_callback_timezone(callback),
+        callback=callback,
+        at=moment,
+    )
+    CallbackAttempt.objects.create(callback=callback, operator=actor, command=command, at=moment)
+    callback.attempts += 1
+    callback.first_attempt_at = callback.first_attempt_at or moment
+    callback.last_attempt_at = moment
+    callback.assigned_to = actor
+    callback.reserved_until = moment + _lease()
+    callback.save()
+    return command
+
+
+@transaction.atomic
+def callback_settle(
+    *, actor: User, callback: Callback, result: str, note: str = "", at: datetime | None = None
+) -> Callback:
+    """The operator closes a callback by hand: reached (done), no answer (retry rule), cancelled.
+
+    For phone systems that report no outbound events, and for callbacks handled another way.
+    """
+    if not user_has_role(actor, CALLERS):
+        raise PermissionDenied(_("Your role does not handle callbacks."))
+    moment = at or timezone.now()
+    callback = (
+        Callback.objects.select_for_update(of=("self",))
+        .select_related("client")
+        .get(pk=callback.pk)
+    )
+    if callback.status != CallbackStatus.OPEN:
+        raise ValidationError({"callback": _("This callback is no longer open.")})
+    if result == "done":
+        callback.status = CallbackStatus.DONE
+        callback.done_at = moment
+        callback.first_attempt_at = callback.first_attempt_at or moment  # reached by hand
+    elif result == "cancelled":
+        if not note.strip():
+            raise ValidationError({"note": _("Say why the callback is cancelled.")})
+        callback.status = CallbackStatus.CANCELLED
+        callback.done_at = moment
+    elif result == "no_answer":
+        if callback.attempts == 0:
+            raise ValidationError({"result": _("Dial the client first.")})
+        attempt = callback.attempt_log.order_by("-at", "-pk").first()
+        if attempt is not None and not attempt.result:
+            attempt.result = DialResult.NO_ANSWER
+            attempt.save(update_fields=["result"])
+        _callback_retry_or_give_up(callback, at=moment)
+        return callback
+    else:
+        raise ValidationError({"result": _("Choose reached, no answer or cancelled.")})
+    if note.strip():
+        callback.note = note.strip()[:255]
+    callback.reserved_until = None
+    callback.save()
+    audit_record(actor=actor, action=f"callback.{result}", target=callback, changes={})
+    return callback
+
+
+@transaction.atomic
+def callback_request_upsert(
+    *,
+    phone: str,
+    due_at: datetime,
+    client: Client | None = None,
+    name: str = "",
+    topic: str = "",
+    window_start: datetime | None = None,
+    window_end: datetime | None = None,
+    client_timezone: str = "",
+) -> tuple[Callback, bool]:
+    """A website "call me back": a new open callback, or merged into the number's open one.
+
+    Returns (callback, created). A merge keeps the earlier due time, takes the latest window
+    and topic, and counts the request; the one-open-callback-per-number constraint settles
+    two requests racing.
+    """
+    for _attempt in range(2):
+        existing = (
+            Callback.objects.select_for_update()
+            .filter(phone=phone, status=CallbackStatus.OPEN)
+            .first()
+        )
+        if existing is not None:
+            existing.requests += 1
+            existing.due_at = min(existing.due_at, due_at)
+            existing.first_due_at = min(existing.first_due_at or existing.due_at, due_at)
+            existing.window_start = window_start or existing.window_start
+            existing.window_end = window_end or existing.window_end
+            existing.client_timezone = client_timezone or existing.client_timezone
+            existing.name = existing.name or name
+            if topic:
+                existing.topic = topic
+            existing.client = existing.client or client
+            existing.save()
+            return existing, False
+        try:
+            with transaction.atomic():
+                callback = Callback.objects.create(
+                    phone=phone,
+                    client=client,
+                    reason=CallbackReason.WEBSITE,
+                    due_at=due_at,
+                    first_due_at=due_at,
+                    name=name,
+                    topic=topic,
+                    window_start=window_start,
+                    window_end=window_end,
+                    client_timezone=client_timezone,
+                    priority=CallbackPriority.HIGH,
+                )
+            return callback, True
+        except IntegrityError:
+            continue  # another request for the number won the race: merge into it
+    raise ValidationError({"phone": _("Please try again.")})
+
+
+def callback_sla(*, since: datetime, until: datetime | None = None) -> dict[str, Any]:
+    """Due → first attempt for callbacks due in [since, until): the median, the share on time.
+
+    A callback still open and not attempted counts as late once its due time plus the target
+    has passed; one closed without a dial from here (the client got through) is not judged.
+    """
+    moment = until or timezone.now()
+    target = timedelta(minutes=int(getattr(settings, "CALLPULSE_CALLBACK_SLA_MINUTES", 30)))
+    # a promise logged at wrap-up has no first_due_at: its due time is the first one
+    rows = list(
+        Callback.objects.annotate(first_due=Coalesce("first_due_at", "due_at"))
+        .filter(first_due__gte=since, first_due__lt=moment)
+        .exclude(status=CallbackStatus.CANCELLED)
+        .values_list("first_due", "first_attempt_at", "status")
+    )
+    delays: list[float] = []
+    on_time = late = 0
+    for due, first, status in rows:
+        if due is None:
+            continue
+        if first is None:
+            # still waiting past the target: late; closed without a dial from here: not judged
+            if status == CallbackStatus.OPEN and moment > due + target:
+                late += 1
+            continue
+        delay = max(0.0, (first - due).total_seconds())
+        delays.append(delay)
+        if delay <= target.total_seconds():
+            on_time += 1
+        else:
+            late += 1
+    delays.sort()
+    judged = on_time + late
+    return {
+        "target_minutes": int(target.total_seconds() // 60),
+        "callbacks": len(rows),
+        "attempted": len(delays),
+        "median_minutes": round(delays[len(delays) // 2] / 60, 1) if delays else None,
+        "on_time": on_time,
+        "late": late,
+        "on_time_share": round(on_time / judged, 3) if judged else None,
+    }

@@ -13,4 +13,7 @@ urlpatterns = [
     path("calls/<int:call_id>/remark/", views.client_remark, name="remark"),
     path("unlogged/", views.calls_unlogged, name="unlogged"),
     path("callbacks/", views.callbacks, name="callbacks"),
+    path("callbacks/take/", views.callback_take, name="callback-take"),
+    path("callbacks/<int:callback_id>/dial/", views.callback_dial, name="callback-dial"),
+    path("callbacks/<int:callback_id>/settle/", views.callback_settle, name="callback-settle"),
 ]

@@ -7,7 +7,8 @@ phone system reports a ring, an answer or a hang-up for this operator.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -211,12 +212,75 @@ def calls_unlogged(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def callbacks(request: HttpRequest) -> HttpResponse:
-    """Calls we owe clients, the most urgent first."""
-    open_callbacks = (
-        Callback.objects.filter(status=CallbackStatus.OPEN)
-        .select_related("client", "assigned_to")
-        .order_by("due_at")[:200]
-    )
+    """Calls we owe clients: the ones I may call, due first by priority; the callback SLA."""
+    user = staff_user_from(request)
+    now = timezone.now()
     return render(
-        request, "telephony/callbacks.html", {"callbacks": open_callbacks, "now": timezone.now()}
+        request,
+        "telephony/callbacks.html",
+        {
+            "callbacks": services.callback_queue(user=user, at=now)[:200],
+            "now": now,
+            "sla": services.callback_sla(since=now - timedelta(days=7), until=now),
+            "may_call": user_has_role(user, services.CALLERS),
+        },
     )
+
+
+def _callback_action(request: HttpRequest, action: Callable[[], str]) -> HttpResponse:
+    try:
+        notice = action()
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        if notice:
+            messages.success(request, notice)
+    return redirect("telephony:callbacks")
+
+
+@login_required
+@require_POST
+def callback_take(request: HttpRequest) -> HttpResponse:
+    """An available operator takes the most urgent due callback."""
+    user = staff_user_from(request)
+
+    def act() -> str:
+        taken = services.callback_take_next(actor=user)
+        if taken is None:
+            return _("No callback is due.")
+        return _("%(number)s is yours for now.") % {"number": taken.phone}
+
+    return _callback_action(request, act)
+
+
+@login_required
+@require_POST
+def callback_dial(request: HttpRequest, callback_id: int) -> HttpResponse:
+    """One click: the phone system rings my phone and dials the client."""
+    user = staff_user_from(request)
+    callback = get_object_or_404(Callback, pk=callback_id)
+
+    def act() -> str:
+        services.callback_dial(actor=user, callback=callback)
+        return _("Dialling %(number)s: your phone rings first.") % {"number": callback.phone}
+
+    return _callback_action(request, act)
+
+
+@login_required
+@require_POST
+def callback_settle(request: HttpRequest, callback_id: int) -> HttpResponse:
+    """Reached, no answer (the retry rule applies) or cancelled."""
+    user = staff_user_from(request)
+    callback = get_object_or_404(Callback, pk=callback_id)
+
+    def act() -> str:
+        services.callback_settle(
+            actor=user,
+            callback=callback,
+            result=request.POST.get("result", ""),
+            note=request.POST.get("note", ""),
+        )
+        return ""
+
+    return _callback_action(request, act)
