@@ -139,7 +139,7 @@ def test_the_manager_is_back_the_moment_the_absence_ends(center):
 def test_an_unknown_caller_goes_to_a_department_head_flagged_new(center):
     decision = call_route(phone="+7 702 999 88 77", purpose="other", at=NOW)
     assert decision.target == center["wholesale"].head
-    assert decision.new_client and decision.client is None
+    assert decision.new_client and decision.client_id is None
     assert reasons_text(decision.as_dict()["reasons"]).startswith("Unknown number → Сидоров Марат")
     assert decision.reasons[-1].code == "assign_manager"
 
