@@ -154,8 +154,8 @@ def _ingest(event: CTIEventInput) -> dict[str, Any]:
         call_id=event.call_id, defaults={"direction": event.direction}
     )
     known = CTIEvent.objects.filter(event_id=event.event_id).values_list("response", flat=True)
-    for response in known:
-        return dict(response)
+    for first_answer in known:
+        return dict(first_answer)
 
     if event.from_number and not call.from_number:
         call.from_number = _phone_or_raw(event.from_number)
