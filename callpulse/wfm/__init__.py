@@ -30,10 +30,32 @@ Staffing (queueing)
     ``"exclude_early_abandons"`` (abandons within T left out of the denominator). ASA is the mean
     wait of answered calls. The search for agents covers every ``n >= 1``.
 
-Still to come (same conventions; each module re-exported here and given a CLI command by adding
-its registrar to :data:`callpulse.wfm.cli.COMMANDS`): ``forecast`` (arrivals and AHT per interval,
-method chosen by rolling-origin backtest), ``roster`` (shift schedules with CP-SAT) and
-``simulate`` (discrete-event simulation with confidence intervals).
+Forecast and simulation
+-----------------------
+:func:`forecast_series` (module :mod:`callpulse.wfm.forecast`)
+    Arrivals (or AHT, weighted by calls) per interval from a history of ``(start, value)`` rows:
+    any interval length, gaps are closed hours, special days left out of fitting. Methods
+    :data:`FORECAST_METHODS` (seasonal naive, mean of the last k same weekday-slots, Holt-Winters
+    on daily totals x intraday profile, a multi-seasonal decomposition); the one with the least
+    rolling-origin backtest WAPE is chosen and every method's WAPE reported (:class:`Forecast`).
+:func:`simulate` (module :mod:`callpulse.wfm.simulate`)
+    Discrete-event simulation of the intervals (Poisson arrivals, handle times, exponential
+    patience, the staffed agents per interval), replicated: service level, ASA, abandonment and
+    occupancy per interval and overall, with 95% confidence intervals (:class:`SimulationResult`).
+
+Rosters
+-------
+:func:`build_roster` (module :mod:`callpulse.wfm.roster`, CLI ``roster``)
+    Shift schedules with CP-SAT from agents required per interval (a week or more; shifts may
+    cross midnight; breaks are off duty), shift templates and optionally named agents with
+    contracts, absences, rest, consecutive-day and days-off rules: first the least
+    under-staffing, then the least over-staffing, then the least cost (:class:`Roster`, with
+    required vs scheduled per interval and the gaps). The arguments are one frozen
+    :class:`RosterProblem`. :func:`propose_cover` ranks who can fill the hole of an absent agent
+    without rebuilding the week (:class:`CoverProposal`). See ``docs/wfm-roster.md``.
+
+Every module is re-exported here and has a CLI command registered in
+:data:`callpulse.wfm.cli.COMMANDS`.
 """
 
 from callpulse.wfm.erlang_a import (
@@ -67,3 +89,44 @@ __all__ = [
     "erlang_c",
     "erlang_c_performance",
 ]
+
+# --- forecast and simulate ---
+# isort: split
+from callpulse.wfm.forecast import METHODS as FORECAST_METHODS
+from callpulse.wfm.forecast import Forecast, forecast_series
+from callpulse.wfm.simulate import Estimate, SimulationResult, simulate
+
+__all__ += [
+    "FORECAST_METHODS",
+    "Estimate",
+    "Forecast",
+    "SimulationResult",
+    "forecast_series",
+    "simulate",
+]
+# --- end forecast and simulate ---
+
+# --- roster ---
+# isort: split
+from callpulse.wfm.roster import (  # noqa: E402 (after the blocks above, kept apart)
+    AgentSpec,
+    CoverProposal,
+    Roster,
+    RosterProblem,
+    ShiftAssignment,
+    ShiftTemplate,
+    build_roster,
+    propose_cover,
+)
+
+__all__ += [
+    "AgentSpec",
+    "CoverProposal",
+    "Roster",
+    "RosterProblem",
+    "ShiftAssignment",
+    "ShiftTemplate",
+    "build_roster",
+    "propose_cover",
+]
+# --- end roster ---

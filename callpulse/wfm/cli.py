@@ -13,6 +13,10 @@ rely on these names):
 ``erlang-a``
     the same plus ``--patience 180`` (a ``patience`` column may override it per row) and
     ``--sl-variant offered|answered|exclude_early_abandons``; adds ``abandon_probability``.
+``forecast --history H.csv --at T.csv``
+    prints CSV ``start,calls,method`` (see :mod:`callpulse.wfm._forecast_cli`).
+``simulate --input F.csv --interval 1800 --answer-time 20``
+    prints per-interval means and 95% intervals (see :mod:`callpulse.wfm._simulate_cli`).
 
 Bad input exits with status 2 and a message naming the option, or the column and row.
 
@@ -37,7 +41,9 @@ from typing import IO, Any, TextIO, TypeAlias
 import numpy as np
 
 from callpulse.wfm._arrays import FloatArray
+from callpulse.wfm._forecast_cli import add_forecast
 from callpulse.wfm._results import Record
+from callpulse.wfm._simulate_cli import add_simulate
 from callpulse.wfm.erlang_a import SL_VARIANTS, erlang_a
 from callpulse.wfm.erlang_c import erlang_c
 from callpulse.wfm.errors import InvalidParameterError
@@ -303,6 +309,17 @@ def add_erlang_a(subparsers: Subparsers) -> None:
 
 
 COMMANDS: list[Callable[[Subparsers], None]] = [add_erlang_c, add_erlang_a]
+COMMANDS += [add_forecast, add_simulate]  # forecast and simulation (callpulse.wfm._*_cli)
+
+
+def add_roster(subparsers: Subparsers) -> None:
+    """Shift rosters (callpulse.wfm._roster_cli; imported here, it imports this module)."""
+    from callpulse.wfm._roster_cli import add_roster_command
+
+    add_roster_command(subparsers)
+
+
+COMMANDS.append(add_roster)
 
 
 def build_parser() -> argparse.ArgumentParser:

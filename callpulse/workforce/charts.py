@@ -1,0 +1,150 @@
+"""Charts as inline SVG drawn on the server: no JavaScript library, no CDN, readable in tests.
+
+Each function returns markup that is safe to put in a template (every label is escaped).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.utils import dateformat
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+WIDTH, HEIGHT = 960, 260
+LEFT, RIGHT, TOP, BOTTOM = 44, 12, 12, 34
+
+
+@dataclass(frozen=True)
+class Series:
+    label: str
+    values: Sequence[float | None]  # None: no value in that interval (a gap in the line)
+    css: str  # class: colour and style from workforce.css
+    bars: bool = False
+
+
+def _nice_max(value: float) -> float:
+    if value <= 0:
+        return 1.0
+    exp = 10 ** math.floor(math.log10(value))
+    for step in (1, 2, 2.5, 5, 10):
+        if value <= step * exp:
+            return step * exp
+    return 10 * exp
+
+
+def line_chart(
+    *, title: str, starts: Sequence[datetime], series: Sequence[Series], unit: str = ""
+) -> SafeString:
+    """Lines (and bars) over interval starts, with a day tick at each local midnight."""
+    n = len(starts)
+    if n == 0:
+        return mark_safe(f'<p class="empty">{escape(_("No data to chart yet."))}</p>')
+    top = _nice_max(max((v for s in series for v in s.values if v is not None), default=0.0))
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+
+    def x(i: float) -> float:
+        return LEFT + plot_w * i / max(n, 1)
+
+    def y(v: float) -> float:
+        return TOP + plot_h * (1 - v / top)
+
+    parts = [
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">',
+        f"<title>{escape(title)}</title>",
+    ]
+    for k in range(5):
+        value = top * k / 4
+        parts.append(
+            f'<line class="gridline" x1="{LEFT}" x2="{WIDTH - RIGHT}" '
+            f'y1="{y(value):.1f}" y2="{y(value):.1f}"/>'
+            f'<text class="axis" x="{LEFT - 4}" y="{y(value) + 4:.1f}" text-anchor="end">'
+            f"{value:g}</text>"
+        )
+    previous_day = None
+    for i, start in enumerate(starts):
+        if start.date() != previous_day:
+            previous_day = start.date()
+            parts.append(
+                f'<line class="daytick" x1="{x(i):.1f}" x2="{x(i):.1f}" y1="{TOP}" '
+                f'y2="{HEIGHT - BOTTOM}"/><text class="axis" x="{x(i) + 3:.1f}" '
+                f'y="{HEIGHT - BOTTOM + 14}">{escape(dateformat.format(start, "D d.m"))}</text>'
+            )
+    width = plot_w / max(n, 1)
+    for s in series:
+        if s.bars:
+            for i, v in enumerate(s.values):
+                if v:
+                    when = escape(dateformat.format(starts[i], "D H:i"))
+                    parts.append(
+                        f'<rect class="{s.css}" x="{x(i):.1f}" y="{y(v):.1f}" '
+                        f'width="{max(width - 0.5, 0.5):.2f}" height="{y(0) - y(v):.1f}">'
+                        f"<title>{escape(s.label)} {when}: "
+                        f"{v:g}{escape(unit)}</title></rect>"
+                    )
+            continue
+        runs: list[list[str]] = [[]]
+        for i, v in enumerate(s.values):
+            if v is None:
+                runs.append([])
+                continue
+            runs[-1].append(f"{x(i + 0.5):.1f},{y(v):.1f}")
+        for run in runs:
+            if run:
+                parts.append(f'<polyline class="{s.css}" points="{" ".join(run)}"/>')
+    legend_x = LEFT
+    for s in series:
+        parts.append(
+            f'<rect class="{s.css} swatch" x="{legend_x}" y="{HEIGHT - 14}" width="12" '
+            f'height="8"/><text class="legend" x="{legend_x + 16}" y="{HEIGHT - 6}">'
+            f"{escape(s.label)}</text>"
+        )
+        legend_x += 24 + 7 * len(s.label)
+    parts.append("</svg>")
+    return mark_safe("".join(parts))
+
+
+def heat_map(
+    *, title: str, cells: dict[tuple[int, int], float], weekdays: Sequence[str]
+) -> SafeString:
+    """Weekday (rows) × hour (columns); colour strength is the mean arrivals in that hour."""
+    if not cells:
+        return mark_safe(f'<p class="empty">{escape(_("No history yet."))}</p>')
+    hours = sorted({h for _, h in cells})
+    first, last = hours[0], hours[-1]
+    columns = list(range(first, last + 1))
+    top = max(cells.values()) or 1.0
+    cell_w, cell_h, left, head = 34, 22, 40, 18
+    width = left + cell_w * len(columns) + 4
+    height = head + cell_h * 7 + 4
+    parts = [
+        f'<svg class="heatmap" viewBox="0 0 {width} {height}" role="img" '
+        f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">',
+        f"<title>{escape(title)}</title>",
+    ]
+    for j, hour in enumerate(columns):
+        parts.append(
+            f'<text class="axis" x="{left + j * cell_w + cell_w / 2}" y="12" '
+            f'text-anchor="middle">{hour:02d}</text>'
+        )
+    for day in range(7):
+        parts.append(
+            f'<text class="axis" x="{left - 6}" y="{head + day * cell_h + 15}" '
+            f'text-anchor="end">{escape(weekdays[day])}</text>'
+        )
+        for j, hour in enumerate(columns):
+            value = cells.get((day, hour), 0.0)
+            strength = value / top
+            parts.append(
+                f'<rect class="heat" x="{left + j * cell_w}" y="{head + day * cell_h}" '
+                f'width="{cell_w - 2}" height="{cell_h - 2}" '
+                f'fill-opacity="{0.06 + 0.94 * strength:.2f}">'
+                f"<title>{escape(weekdays[day])} {hour:02d}:00 — {value:.1f}</title></rect>"
+            )
+    parts.append("</svg>")
+    return mark_safe("".join(parts))
