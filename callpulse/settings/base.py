@@ -150,6 +150,11 @@ SPECTACULAR_SETTINGS = {
         "CallStatusEnum": "callpulse.telephony.models.CallStatus",
         "CallbackStatusEnum": "callpulse.telephony.models.CallbackStatus",
         "CommandStatusEnum": "callpulse.telephony.models.CommandStatus",
+        "JobKindEnum": "callpulse.workforce.models.JobKind",
+        "JobStatusEnum": "callpulse.workforce.models.JobStatus",
+        "HistorySourceEnum": "callpulse.workforce.models.HistorySource",
+        "OfferSourceEnum": "callpulse.orders.models.OfferSource",
+        "ScheduleStatusEnum": "callpulse.workforce.models.ScheduleStatus",
     },
 }
 
