@@ -81,6 +81,7 @@ def inner(args: argparse.Namespace) -> int:
     from callpulse.core.selectors import user_absence_at
     from callpulse.crm.models import Client, Phone
     from callpulse.crm.selectors import client_find_by_phone, clients_with_card_relations
+    from callpulse.telephony.directory import routing_directory
     from callpulse.telephony.models import AgentStatus
     from callpulse.telephony.routing import call_route, reasons_text
     from callpulse.telephony.serializers import RoutingDecisionSerializer
@@ -235,9 +236,18 @@ def inner(args: argparse.Namespace) -> int:
         call_route(phone=numbers[i], purpose=mix[i][1], at=now).as_dict() for i in range(50)
     ]
     parts.append(
-        ("call_route, whole (no HTTP, no auth, no output)",
+        ("routing directory, rebuilt (5 queries; once a second per process)",
+         per_call_ms(lambda i: routing_directory(now), max(n // 10, 5)))
+    )  # fmt: skip
+    parts.append(
+        ("call_route, whole (no HTTP, no auth, no output; directory reused)",
          per_call_ms(lambda i: call_route(phone=numbers[i % len(numbers)],
-                                          purpose=mix[i % len(mix)][1], at=now), n))
+                                          purpose=mix[i % len(mix)][1]), n))
+    )  # fmt: skip
+    parts.append(
+        ("call_route at a past moment (directory rebuilt every time)",
+         per_call_ms(lambda i: call_route(phone=numbers[i % len(numbers)],
+                                          purpose=mix[i % len(mix)][1], at=now), max(n // 10, 5)))
     )  # fmt: skip
     parts.append(
         ("RoutingDecisionSerializer(decision).data",

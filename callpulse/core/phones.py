@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -18,17 +20,29 @@ def normalize_phone(raw: str, *, region: str | None = None) -> str:
     text = (raw or "").strip()
     if not text:
         raise ValidationError(_("Enter a phone number."), code="required")
-    try:
-        parsed = phonenumbers.parse(text, region or settings.CALLPULSE_PHONE_REGION)
-    except phonenumbers.NumberParseException as exc:
+    e164, problem = _parse_e164(text, region or settings.CALLPULSE_PHONE_REGION)
+    if problem == "unparsable":
         raise ValidationError(
             _("“%(value)s” is not a phone number."), code="invalid", params={"value": text}
-        ) from exc
-    if not phonenumbers.is_valid_number(parsed):
+        )
+    if problem == "invalid":
         raise ValidationError(
             _("“%(value)s” is not a valid phone number."), code="invalid", params={"value": text}
         )
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    return e164
+
+
+@lru_cache(maxsize=8192)
+def _parse_e164(text: str, region: str) -> tuple[str, str]:
+    """(E.164, "") or ("", problem). Remembered: the same numbers call again and again, and
+    parsing is a large share of a routing decision's time."""
+    try:
+        parsed = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return "", "unparsable"
+    if not phonenumbers.is_valid_number(parsed):
+        return "", "invalid"
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164), ""
 
 
 def looks_like_phone(text: str) -> bool:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import secrets
+import threading
+import time
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 from rest_framework import authentication, exceptions
 from rest_framework.permissions import BasePermission
@@ -33,8 +36,22 @@ class ServicePrincipal:
         return f"service:{self.token.name}"
 
 
+_remembered: dict[str, tuple[float, ServiceToken]] = {}
+_remembered_lock = threading.Lock()
+
+
+def forget_service_tokens() -> None:
+    """Drop the remembered tokens (tests; a revoked token stops working within the cache time)."""
+    with _remembered_lock:
+        _remembered.clear()
+
+
 class ServiceTokenAuthentication(authentication.BaseAuthentication):
-    """`Authorization: Bearer <key>` with a ServiceToken's key."""
+    """`Authorization: Bearer <key>` with a ServiceToken's key.
+
+    A phone system sends many events a second with the same token, so a valid token is
+    remembered per process for CALLPULSE_TOKEN_CACHE_SECONDS, as staff tokens are.
+    """
 
     keyword = "Bearer"
 
@@ -45,12 +62,23 @@ class ServiceTokenAuthentication(authentication.BaseAuthentication):
         if len(header) != 2:
             raise exceptions.AuthenticationFailed("Give exactly one service token after Bearer.")
         key = header[1].decode(errors="replace")
+        clock = time.monotonic()
+        with _remembered_lock:
+            hit = _remembered.get(key)
+        if hit is not None and hit[0] > clock:
+            return ServicePrincipal(token=hit[1]), hit[1]
         token = ServiceToken.objects.filter(key=key, is_active=True).first()
         if token is None:
             raise exceptions.AuthenticationFailed("Unknown or revoked service token.")
         now = timezone.now()
         if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
             ServiceToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        ttl = getattr(settings, "CALLPULSE_TOKEN_CACHE_SECONDS", 10)
+        if ttl > 0:
+            with _remembered_lock:
+                if len(_remembered) > 1_000:
+                    _remembered.clear()
+                _remembered[key] = (clock + ttl, token)
         return ServicePrincipal(token=token), token
 
     def authenticate_header(self, request: Request) -> str:

@@ -37,7 +37,7 @@ def payouts_xlsx(plan: SalesPlan, payouts: Sequence[Payout]) -> bytes:
         _("Person"),
         _("Plan"),
         _("Fact"),
-        _("% of plan"),
+        _("Plan done (percent)"),
         _("Bonuses"),
         _("Penalties"),
         _("Payout"),

@@ -226,10 +226,10 @@ class MotivationScheme(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
     # tiers by % of plan
     target_bonus = models.DecimalField(
-        _("bonus at 100% of plan"), max_digits=14, decimal_places=2, default=ZERO
+        _("bonus at 100 percent of plan"), max_digits=14, decimal_places=2, default=ZERO
     )
     threshold_pct = models.DecimalField(
-        _("no bonus below (% of plan)"), max_digits=6, decimal_places=2, default=Decimal(80)
+        _("no bonus below (percent of plan)"), max_digits=6, decimal_places=2, default=Decimal(80)
     )
     threshold_share_pct = models.DecimalField(
         _("share of the bonus paid at the threshold (%)"),
@@ -245,7 +245,7 @@ class MotivationScheme(models.Model):
         help_text=_("Each percent over the plan pays this many percent of the bonus."),
     )
     cap_pct = models.DecimalField(
-        _("cap (% of plan)"),
+        _("cap (percent of plan)"),
         max_digits=6,
         decimal_places=2,
         null=True,
@@ -265,7 +265,7 @@ class MotivationScheme(models.Model):
     )
     # collective condition
     collective_min_pct = models.DecimalField(
-        _("department must reach (% of plan)"),
+        _("department must reach (percent of plan)"),
         max_digits=6,
         decimal_places=2,
         default=Decimal(100),
@@ -278,7 +278,7 @@ class MotivationScheme(models.Model):
     )
     # quarterly goal
     promotion_pct = models.DecimalField(
-        _("quarter goal for promotion (% of plan)"),
+        _("quarter goal for promotion (percent of plan)"),
         max_digits=6,
         decimal_places=2,
         null=True,

@@ -540,7 +540,7 @@ def scheme_save(
     if target.accelerator < 0:
         errors["accelerator"] = _("Cannot be negative.")
     if target.cap_pct is not None and target.cap_pct <= 100:
-        errors["cap_pct"] = _("The cap is above 100% of the plan.")
+        errors["cap_pct"] = _("The cap must be above 100 percent of the plan.")
     if target.promotion_pct is not None and target.promotion_pct <= 0:
         errors["promotion_pct"] = _("A positive percentage.")
     if target.collective_min_pct < 0:

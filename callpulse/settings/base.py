@@ -150,6 +150,11 @@ SPECTACULAR_SETTINGS = {
         "CallStatusEnum": "callpulse.telephony.models.CallStatus",
         "CallbackStatusEnum": "callpulse.telephony.models.CallbackStatus",
         "CommandStatusEnum": "callpulse.telephony.models.CommandStatus",
+        "JobKindEnum": "callpulse.workforce.models.JobKind",
+        "JobStatusEnum": "callpulse.workforce.models.JobStatus",
+        "HistorySourceEnum": "callpulse.workforce.models.HistorySource",
+        "OfferSourceEnum": "callpulse.orders.models.OfferSource",
+        "ScheduleStatusEnum": "callpulse.workforce.models.ScheduleStatus",
     },
 }
 
@@ -169,6 +174,9 @@ REDIS_URL = env_str("REDIS_URL", "")
 # --- callpulse's own knobs
 # How long an API token's user is remembered per process (seconds; 0 turns the cache off).
 CALLPULSE_TOKEN_CACHE_SECONDS = env_int("CALLPULSE_TOKEN_CACHE_SECONDS", 10)
+# How long a process reuses its routing directory (staff, departments, absences, agent states):
+# the most a break or an absence recorded in another process takes to affect routing.
+CALLPULSE_ROUTING_SNAPSHOT_SECONDS = float(env_str("CALLPULSE_ROUTING_SNAPSHOT_SECONDS", "1.0"))
 # ------------------------------------------------------------------------------------------
 # Teams: one supervisor and between these many operators (PRODUCT.md: 3-20).
 CALLPULSE_TEAM_MIN_OPERATORS = env_int("CALLPULSE_TEAM_MIN_OPERATORS", 3)

@@ -12,3 +12,4 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The suite uses an in-memory database; the file name only matters to the dev server.
     DATABASES["default"]["TEST"] = {"NAME": None}
 CALLPULSE_TOKEN_CACHE_SECONDS = 0  # tests change users between requests
+CALLPULSE_ROUTING_SNAPSHOT_SECONDS = 0.0  # every decision reads the database afresh

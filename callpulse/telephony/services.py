@@ -65,16 +65,25 @@ def _phone_or_raw(raw: str) -> str:
 
 @transaction.atomic(savepoint=False)
 def agent_state_set(
-    *, user: User, state: str, at: datetime | None = None, call: Call | None = None
+    *,
+    user: User,
+    state: str,
+    at: datetime | None = None,
+    call: Call | None = None,
+    while_on: Call | None = None,
 ) -> AgentStatus | None:
     """Move an agent to `state` at `at`, closing the open span. Stale moments change nothing.
 
     Without `at` (a button pressed here), the moment is now, but never before the current
-    state began: the phone system's clock may run a little ahead of ours.
+    state began: the phone system's clock may run a little ahead of ours. With `while_on`, only
+    an agent still busy with that call moves (the end of a call frees the agent who took it, not
+    one who has moved on).
     """
     if state not in AgentState.values:
         raise ValidationError({"state": _("Unknown state “%(state)s”.") % {"state": state}})
     status = AgentStatus.objects.select_for_update().filter(user=user).first()
+    if while_on is not None and (status is None or status.call_id != while_on.pk):
+        return None
     now = timezone.now()
     # A phone system's clock may run ahead; a state never starts later than now + a small skew,
     # or it would freeze the agent until our clock caught up.
@@ -146,16 +155,14 @@ def cti_event_ingest(*, event: CTIEventInput) -> dict[str, Any]:
 
 @transaction.atomic
 def _ingest(event: CTIEventInput) -> dict[str, Any]:
-    known = CTIEvent.objects.filter(event_id=event.event_id).first()
-    if known is not None:
-        return dict(known.response)
-    call, _created = Call.objects.get_or_create(
+    # The call's row is the lock: events of one call are applied one at a time, and a resent
+    # event_id is recognised under it (the unique event_id would refuse it anyway).
+    call, _created = Call.objects.select_for_update().get_or_create(
         call_id=event.call_id, defaults={"direction": event.direction}
     )
-    call = Call.objects.select_for_update().get(pk=call.pk)
-    known = CTIEvent.objects.filter(event_id=event.event_id).first()  # re-check under the lock
-    if known is not None:
-        return dict(known.response)
+    known = CTIEvent.objects.filter(event_id=event.event_id).values_list("response", flat=True)
+    for first_answer in known:
+        return dict(first_answer)
 
     if event.from_number and not call.from_number:
         call.from_number = _phone_or_raw(event.from_number)
@@ -284,10 +291,8 @@ def _on_ended(
         call.ringing_at = event.at
     operator = call.operator
     if operator is not None:
-        status = AgentStatus.objects.filter(user=operator, call=call).first()
-        if status is not None:
-            after = AgentState.WRAP_UP if call.answered_at is not None else AgentState.AVAILABLE
-            agent_state_set(user=operator, state=after, at=event.at)
+        after = AgentState.WRAP_UP if call.answered_at is not None else AgentState.AVAILABLE
+        agent_state_set(user=operator, state=after, at=event.at, while_on=call)
         publish_on_commit(user_channel(operator.pk), {"type": "ended", "call": call.pk})
     if call.answered_at is None and not call.outcome:
         if call.direction == Direction.INBOUND:

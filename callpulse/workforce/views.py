@@ -281,7 +281,7 @@ def _job_context(job: PlanningJob) -> dict[str, Any]:
     elif job.kind == JobKind.SIMULATION:
         rows = list(job.simulation_rows.order_by("start"))
         context["chart"] = charts.line_chart(
-            title=_("Simulated service level per interval (95% interval)"),
+            title=_("Simulated service level per interval (95 percent interval)"),
             starts=[timezone.localtime(r.start) for r in rows],
             series=[
                 charts.Series(_("Low"), [r.service_level_low for r in rows], "low"),

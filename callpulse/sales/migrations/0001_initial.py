@@ -405,7 +405,7 @@ class Migration(migrations.Migration):
                         decimal_places=2,
                         default=Decimal("0.00"),
                         max_digits=14,
-                        verbose_name="bonus at 100% of plan",
+                        verbose_name="bonus at 100 percent of plan",
                     ),
                 ),
                 (
@@ -414,7 +414,7 @@ class Migration(migrations.Migration):
                         decimal_places=2,
                         default=Decimal("80"),
                         max_digits=6,
-                        verbose_name="no bonus below (% of plan)",
+                        verbose_name="no bonus below (percent of plan)",
                     ),
                 ),
                 (
@@ -444,7 +444,7 @@ class Migration(migrations.Migration):
                         help_text="Percent of plan beyond which nothing more is paid.",
                         max_digits=6,
                         null=True,
-                        verbose_name="cap (% of plan)",
+                        verbose_name="cap (percent of plan)",
                     ),
                 ),
                 (
@@ -480,7 +480,7 @@ class Migration(migrations.Migration):
                         decimal_places=2,
                         default=Decimal("100"),
                         max_digits=6,
-                        verbose_name="department must reach (% of plan)",
+                        verbose_name="department must reach (percent of plan)",
                     ),
                 ),
                 (
@@ -499,7 +499,7 @@ class Migration(migrations.Migration):
                         decimal_places=2,
                         max_digits=6,
                         null=True,
-                        verbose_name="quarter goal for promotion (% of plan)",
+                        verbose_name="quarter goal for promotion (percent of plan)",
                     ),
                 ),
                 ("updated_at", models.DateTimeField(auto_now=True, verbose_name="updated at")),

@@ -268,3 +268,24 @@ def test_a_call_that_rang_at_a_phone_is_missed_not_abandoned(pbx, known_client, 
     post(pbx, event(2, "ended", T0 + timedelta(seconds=25)))
     assert Callback.objects.get().reason == "missed"
     assert AgentStatus.objects.get(user=operator).state == "available"
+
+
+def test_a_service_token_is_remembered_briefly_and_a_revoked_one_stops_after(settings):
+    """The phone system posts many events a second with one token: it is looked up once, and
+    revoking it takes effect within CALLPULSE_TOKEN_CACHE_SECONDS."""
+    import time
+
+    from callpulse.core.service_auth import forget_service_tokens
+
+    settings.CALLPULSE_TOKEN_CACHE_SECONDS = 0.3
+    forget_service_tokens()
+    token = cti_token()
+    machine = APIClient()
+    machine.credentials(HTTP_AUTHORIZATION=f"Bearer {token.key}")
+    assert post(machine, event(1, "ringing", T0)).status_code == 200
+    token.is_active = False
+    token.save()
+    assert post(machine, event(2, "answered", T0 + timedelta(seconds=3))).status_code == 200
+    time.sleep(0.35)
+    assert post(machine, event(3, "ended", T0 + timedelta(seconds=30))).status_code == 401
+    forget_service_tokens()

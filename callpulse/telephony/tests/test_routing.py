@@ -139,7 +139,7 @@ def test_the_manager_is_back_the_moment_the_absence_ends(center):
 def test_an_unknown_caller_goes_to_a_department_head_flagged_new(center):
     decision = call_route(phone="+7 702 999 88 77", purpose="other", at=NOW)
     assert decision.target == center["wholesale"].head
-    assert decision.new_client and decision.client is None
+    assert decision.new_client and decision.client_id is None
     assert reasons_text(decision.as_dict()["reasons"]).startswith("Unknown number → Сидоров Марат")
     assert decision.reasons[-1].code == "assign_manager"
 
@@ -180,3 +180,39 @@ def test_the_suggest_api_gives_the_same_decision(center, make_user, api_as):
     bad = api.get("/api/v1/routing/suggest", {"phone": "+77011234567", "purpose": "gossip"})
     assert bad.status_code == 400 and "purpose" in bad.json()
     assert "phone" in api.get("/api/v1/routing/suggest").json()
+
+
+def test_the_directory_snapshot_is_reused_and_dropped_when_the_organisation_changes(
+    center, settings, django_assert_num_queries
+):
+    """With a snapshot (production), a decision is one query; recording an absence takes effect
+    at once in this process instead of waiting for the snapshot to expire."""
+    from django.utils import timezone
+
+    from callpulse.telephony.directory import forget_routing_directory
+
+    settings.CALLPULSE_ROUTING_SNAPSHOT_SECONDS = 60
+    forget_routing_directory()
+    assert call_route(phone="+77011234567", purpose="other").target == center["ivanova"]
+    with django_assert_num_queries(1):  # the caller's number; staff and absences from memory
+        decision = call_route(phone="+77011234567", purpose="other")
+    assert decision.target_entry is not None and decision.target_entry.id == center["ivanova"].pk
+
+    now = timezone.now()
+    AbsenceFactory(
+        user=center["ivanova"], kind="sick", starts_at=now - timedelta(hours=1),
+        ends_at=now + timedelta(days=1), covered_by=center["petrov"],
+    )  # fmt: skip
+    decision = call_route(phone="+77011234567", purpose="other")
+    assert decision.target == center["petrov"]
+    assert [r.code for r in decision.reasons][1:] == ["absent", "key_account_manager"]
+    forget_routing_directory()
+
+
+def test_a_decision_for_another_moment_does_not_use_the_snapshot(center, settings):
+    settings.CALLPULSE_ROUTING_SNAPSHOT_SECONDS = 60
+    vacation(center["ivanova"], cover=center["petrov"])  # in force at NOW, long over by now
+    assert call_route(phone="+77011234567", purpose="other", at=NOW).target == center["petrov"]
+    from callpulse.telephony.directory import forget_routing_directory
+
+    forget_routing_directory()

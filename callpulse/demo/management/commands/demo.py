@@ -4,13 +4,25 @@ from __future__ import annotations
 
 import time
 from argparse import ArgumentParser
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from callpulse.core.models import User
 from callpulse.crm.models import Client
 from callpulse.demo.generator import DemoCenterError, generate_center
+from callpulse.sales.demo import build_demo as sales_demo
+from callpulse.workforce.demo import build_demo as workforce_demo
+
+# Each app's own demo, run after the center exists (it reads staff, clients, orders and calls).
+AppDemo = Callable[..., dict[str, int]]
+APP_DEMOS: tuple[tuple[str, AppDemo], ...] = (
+    ("plans", sales_demo),
+    ("workforce", workforce_demo),
+)
 
 
 class Command(BaseCommand):
@@ -49,10 +61,12 @@ class Command(BaseCommand):
                 "`manage.py migrate`, then `manage.py demo` again."
             )
         started = time.perf_counter()
+        now = timezone.now()
         try:
-            summary = generate_center(seed=seed, clients=clients)
+            summary = generate_center(seed=seed, clients=clients, now=now)
         except DemoCenterError as exc:
             raise CommandError(str(exc)) from exc
+        app_lines = self._app_demos(seed=seed, now=now)
         elapsed = time.perf_counter() - started
         lines = [
             f"Demo center generated from seed {summary.seed} in {elapsed:.1f} s:",
@@ -77,8 +91,18 @@ class Command(BaseCommand):
             f"{summary.open_callbacks} callbacks open",
             f"  operators     {summary.agents_available} available, {summary.agents_on_break} "
             f"on a break, {summary.agents_offline} offline",
+            *app_lines,
             f"  showcase      {summary.showcase_client}, call from 8 (701) 123-45-67",
             "Logins: `manage.py demo_logins` (password: demo).",
         ]
         self.stdout.write(self.style.SUCCESS(lines[0]))
         self.stdout.write("\n".join(lines[1:]))
+
+    @staticmethod
+    def _app_demos(*, seed: int, now: datetime) -> list[str]:
+        lines = []
+        for label, build in APP_DEMOS:
+            counts = build(seed=seed, now=now)
+            figures = ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in counts.items())
+            lines.append(f"  {label:<13} {figures}")
+        return lines
