@@ -150,6 +150,7 @@ SPECTACULAR_SETTINGS = {
         "CallStatusEnum": "callpulse.telephony.models.CallStatus",
         "CallbackStatusEnum": "callpulse.telephony.models.CallbackStatus",
         "CommandStatusEnum": "callpulse.telephony.models.CommandStatus",
+        "CommandKindEnum": "callpulse.telephony.models.CommandKind",
         "JobKindEnum": "callpulse.workforce.models.JobKind",
         "JobStatusEnum": "callpulse.workforce.models.JobStatus",
         "HistorySourceEnum": "callpulse.workforce.models.HistorySource",

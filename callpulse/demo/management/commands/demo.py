@@ -11,6 +11,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from callpulse.campaigns.demo import build_demo as campaigns_demo
 from callpulse.core.models import User
 from callpulse.crm.models import Client
 from callpulse.demo.generator import DemoCenterError, generate_center
@@ -21,6 +22,7 @@ from callpulse.workforce.demo import build_demo as workforce_demo
 AppDemo = Callable[..., dict[str, int]]
 APP_DEMOS: tuple[tuple[str, AppDemo], ...] = (
     ("plans", sales_demo),
+    ("campaigns", campaigns_demo),
     ("workforce", workforce_demo),
 )
 
@@ -103,6 +105,6 @@ class Command(BaseCommand):
         lines = []
         for label, build in APP_DEMOS:
             counts = build(seed=seed, now=now)
-            figures = ", ".join(f"{n} {name.replace('_', ' ')}" for name, n in counts.items())
+            figures = ", ".join(f"{name.replace('_', ' ')}: {n}" for name, n in counts.items())
             lines.append(f"  {label:<13} {figures}")
         return lines
