@@ -46,5 +46,5 @@ clean:
 	rm -rf $(VENV) var staticfiles .mypy_cache .ruff_cache .pytest_cache
 
 messages: $(STAMP)  ## refresh the ru and kk catalogues, then compile them
-	$(BIN)/python manage.py makemessages -l ru -l kk --no-location --ignore "var/*" --ignore "tests/*" --ignore "*/tests/*" --ignore "bench/*"
+	$(BIN)/python manage.py makemessages -l ru -l kk --no-location --ignore "var/*" --ignore "tests/*" --ignore "*/tests/*" --ignore "bench/*" --ignore ".venv/*"
 	$(BIN)/python manage.py compilemessages --ignore ".venv"

@@ -198,5 +198,26 @@ CALLPULSE_DEFAULT_PRICE_COLUMN = env_str("CALLPULSE_DEFAULT_PRICE_COLUMN", "reta
 CALLPULSE_MIN_OFFERS = env_int("CALLPULSE_MIN_OFFERS", 3)
 CALLPULSE_WAREHOUSE_DAYS_OFF = [int(d) for d in env_list("CALLPULSE_WAREHOUSE_DAYS_OFF", ["6"])]
 CALLPULSE_PAYMENT_TERMS_DAYS = env_int("CALLPULSE_PAYMENT_TERMS_DAYS", 14)
+# Callbacks and outbound calls: the hours a client may be called on the client's own clock, the
+# hours the center calls back (the website form offers only these), retries and the SLA.
+CALLPULSE_CALLING_HOURS = env_list("CALLPULSE_CALLING_HOURS", ["09:00", "21:00"])
+CALLPULSE_CENTER_HOURS = env_list("CALLPULSE_CENTER_HOURS", ["09:00", "20:00"])
+CALLPULSE_CALLBACK_RETRY_MINUTES = env_int("CALLPULSE_CALLBACK_RETRY_MINUTES", 30)
+CALLPULSE_CALLBACK_MAX_ATTEMPTS = env_int("CALLPULSE_CALLBACK_MAX_ATTEMPTS", 3)
+CALLPULSE_CALLBACK_RESERVE_MINUTES = env_int("CALLPULSE_CALLBACK_RESERVE_MINUTES", 30)
+CALLPULSE_CALLBACK_SLA_MINUTES = env_int("CALLPULSE_CALLBACK_SLA_MINUTES", 30)
+# The website "call me back" form: the sites allowed to post it (CORS), and its abuse limits.
+CALLPULSE_CALLBACK_FORM_ORIGINS = env_list("CALLPULSE_CALLBACK_FORM_ORIGINS", [])
+CALLPULSE_CALLBACK_FORM_PER_IP = env_int("CALLPULSE_CALLBACK_FORM_PER_IP", 10)
+CALLPULSE_CALLBACK_FORM_PER_NUMBER = env_int("CALLPULSE_CALLBACK_FORM_PER_NUMBER", 3)
+# Behind a proxy that sets X-Forwarded-For, rate limits count the client's address, not the proxy's.
+CALLPULSE_BEHIND_PROXY = env_bool("CALLPULSE_BEHIND_PROXY", False)
+# Sales plans: the sales team's weekly days off (0 = Monday) and the traffic-light thresholds (%).
+CALLPULSE_SALES_DAYS_OFF = [int(d) for d in env_list("CALLPULSE_SALES_DAYS_OFF", ["5", "6"])]
+CALLPULSE_SALES_LIGHT_GREEN = env_int("CALLPULSE_SALES_LIGHT_GREEN", 100)
+CALLPULSE_SALES_LIGHT_YELLOW = env_int("CALLPULSE_SALES_LIGHT_YELLOW", 90)
+# Workforce planning jobs: background threads per process, CP-SAT seconds per roster.
+CALLPULSE_WFM_JOB_WORKERS = env_int("CALLPULSE_WFM_JOB_WORKERS", 2)
+CALLPULSE_WFM_ROSTER_SECONDS = env_int("CALLPULSE_WFM_ROSTER_SECONDS", 20)
 # The currency receivables are kept in.
 CALLPULSE_CURRENCY = env_str("CALLPULSE_CURRENCY", "KZT")
