@@ -1,9 +1,9 @@
-"""Role rules of outbound work (candidates for core.roles, where the other rules live)."""
+"""Role rules of campaigns (who may place calls at all is `core.roles.CALLERS`)."""
 
 from __future__ import annotations
 
+from callpulse.core.roles import CALLERS
 from callpulse.core.roles import RoleCode as R
-from callpulse.telephony.services import CALLERS
 
 # Who builds and runs campaigns, assigns operators, imports lists, reads every result.
 CAMPAIGN_MANAGERS = frozenset({R.HEAD_OF_SALES, R.SUPERVISOR, R.DIRECTOR})

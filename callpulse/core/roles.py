@@ -59,6 +59,18 @@ CREDIT_OVERRIDERS = frozenset({R.FINANCE, R.HEAD_OF_SALES, R.DIRECTOR})
 # Who ships and delivers orders, and edits the catalog and prices.
 CATALOG_EDITORS = frozenset({R.HEAD_OF_SALES, R.DIRECTOR})
 
+# Who may place outbound calls from callpulse (click-to-call, callbacks, campaigns).
+CALLERS = frozenset(
+    {
+        R.OPERATOR,
+        R.ACCOUNT_MANAGER,
+        R.SUPERVISOR,
+        R.HEAD_OF_SALES,
+        R.DEPARTMENT_HEAD,
+        R.DIRECTOR,
+    }
+)
+
 
 def user_has_role(user: User | AnonymousUser, roles: frozenset[str] | str) -> bool:
     """True when the user holds one of the roles; superusers hold them all."""

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from callpulse.core.events import publish_on_commit, user_channel
 from callpulse.core.models import Department, Notification, User
 from callpulse.core.phones import normalize_phone
-from callpulse.core.roles import RoleCode, user_has_role
+from callpulse.core.roles import CALLERS, user_has_role
 from callpulse.core.services import audit_record
 from callpulse.crm.models import Client, DoNotCall
 from callpulse.telephony.models import (
@@ -501,18 +501,6 @@ def phone_command_acknowledge(
 
 
 # --- calling hours, do-not-call, click-to-call ---------------------------------------------
-
-# Who may place outbound calls from callpulse (click-to-call, callbacks, campaigns).
-CALLERS = frozenset(
-    {
-        RoleCode.OPERATOR,
-        RoleCode.ACCOUNT_MANAGER,
-        RoleCode.SUPERVISOR,
-        RoleCode.HEAD_OF_SALES,
-        RoleCode.DEPARTMENT_HEAD,
-        RoleCode.DIRECTOR,
-    }
-)
 
 
 def parse_hhmm(text: str) -> time:
