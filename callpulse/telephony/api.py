@@ -246,7 +246,7 @@ class CallbackViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Callback]):
     def get_queryset(self) -> QuerySet[Callback]:
         status_filter = self.request.query_params.get("status", CallbackStatus.OPEN)
         if status_filter == CallbackStatus.OPEN:
-            return services.callback_queue(user=staff_user(self.request))
+            return selectors.callback_queue(user=staff_user(self.request))
         return (
             Callback.objects.select_related("client")
             .filter(status=status_filter)

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Any
 
-from django.db.models import QuerySet
+from django.conf import settings
+from django.db.models import Case, Q, QuerySet, Value, When
+from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from callpulse.core.models import Department, User
 from callpulse.core.selectors import users_available
-from callpulse.telephony.models import AgentState, AgentStatus, Call, CallStatus
+from callpulse.crm.models import DoNotCall
+from callpulse.telephony.models import (
+    AgentState,
+    AgentStatus,
+    Call,
+    Callback,
+    CallbackStatus,
+    CallStatus,
+)
 
 AWAY_STATES = (AgentState.OFFLINE, AgentState.BREAK)
 
@@ -66,3 +78,91 @@ def operator_current_call(user: User) -> Call | None:
         .order_by("-ended_at")
         .first()
     )
+
+
+# --- the callback queue ----------------------------------------------------------------------
+
+
+def _reserve_minutes() -> timedelta:
+    return timedelta(minutes=int(getattr(settings, "CALLPULSE_CALLBACK_RESERVE_MINUTES", 30)))
+
+
+def callback_lease() -> timedelta:
+    """How long a taken or dialled callback stays with its operator."""
+    return timedelta(minutes=int(getattr(settings, "CALLPULSE_CALLBACK_LEASE_MINUTES", 10)))
+
+
+def callback_free_for(user: User, *, at: datetime) -> Q:
+    """Callbacks `user` may call now: unassigned, theirs, or past the holder's reservation.
+
+    A reservation is `reserved_until` when set (a take or a dial), else, for a promise,
+    the due time plus CALLPULSE_CALLBACK_RESERVE_MINUTES.
+    """
+    return (
+        Q(assigned_to__isnull=True)
+        | Q(assigned_to=user)
+        | Q(reserved_until__lt=at)
+        | Q(reserved_until__isnull=True, due_at__lt=at - _reserve_minutes())
+    )
+
+
+def callback_queue(*, user: User, at: datetime | None = None) -> QuerySet[Callback]:
+    """Open callbacks `user` may call, due ones first by priority, then by due time.
+
+    Numbers on the do-not-call list never show.
+    """
+    moment = at or timezone.now()
+    return (
+        Callback.objects.filter(status=CallbackStatus.OPEN)
+        .filter(callback_free_for(user, at=moment))
+        .exclude(phone__in=DoNotCall.objects.values("number"))
+        .annotate(
+            is_due=Case(When(due_at__lte=moment, then=Value(0)), default=Value(1)),
+        )
+        .select_related("client", "assigned_to")
+        .order_by("is_due", "-priority", "due_at", "pk")
+    )
+
+
+def callback_sla(*, since: datetime, until: datetime | None = None) -> dict[str, Any]:
+    """Due → first attempt for callbacks due in [since, until): the median, the share on time.
+
+    A callback still open and not attempted counts as late once its due time plus the target
+    has passed; one closed without a dial from here (the client got through) is not judged.
+    """
+    moment = until or timezone.now()
+    target = timedelta(minutes=int(getattr(settings, "CALLPULSE_CALLBACK_SLA_MINUTES", 30)))
+    # a promise logged at wrap-up has no first_due_at: its due time is the first one
+    rows = list(
+        Callback.objects.annotate(first_due=Coalesce("first_due_at", "due_at"))
+        .filter(first_due__gte=since, first_due__lt=moment)
+        .exclude(status=CallbackStatus.CANCELLED)
+        .values_list("first_due", "first_attempt_at", "status")
+    )
+    delays: list[float] = []
+    on_time = late = 0
+    for due, first, status in rows:
+        if due is None:
+            continue
+        if first is None:
+            # still waiting past the target: late; closed without a dial from here: not judged
+            if status == CallbackStatus.OPEN and moment > due + target:
+                late += 1
+            continue
+        delay = max(0.0, (first - due).total_seconds())
+        delays.append(delay)
+        if delay <= target.total_seconds():
+            on_time += 1
+        else:
+            late += 1
+    delays.sort()
+    judged = on_time + late
+    return {
+        "target_minutes": int(target.total_seconds() // 60),
+        "callbacks": len(rows),
+        "attempted": len(delays),
+        "median_minutes": round(delays[len(delays) // 2] / 60, 1) if delays else None,
+        "on_time": on_time,
+        "late": late,
+        "on_time_share": round(on_time / judged, 3) if judged else None,
+    }

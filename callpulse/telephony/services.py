@@ -11,8 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Case, F, Q, QuerySet, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -44,7 +43,12 @@ from callpulse.telephony.models import (
     PhoneCommand,
 )
 from callpulse.telephony.routing import call_route, identify_caller
-from callpulse.telephony.selectors import user_by_extension
+from callpulse.telephony.selectors import (
+    callback_free_for,
+    callback_lease,
+    callback_queue,
+    user_by_extension,
+)
 
 SUPERVISORS_CHANNEL = "supervisors"
 CLOCK_SKEW = timedelta(seconds=5)
@@ -717,46 +721,6 @@ def _callback_retry_or_give_up(callback: Callback, *, at: datetime) -> Callback:
 # --- the callback queue ----------------------------------------------------------------------
 
 
-def _reserve_minutes() -> timedelta:
-    return timedelta(minutes=int(getattr(settings, "CALLPULSE_CALLBACK_RESERVE_MINUTES", 30)))
-
-
-def _lease() -> timedelta:
-    return timedelta(minutes=int(getattr(settings, "CALLPULSE_CALLBACK_LEASE_MINUTES", 10)))
-
-
-def callback_free_for(user: User, *, at: datetime) -> Q:
-    """Callbacks `user` may call now: unassigned, theirs, or past the holder's reservation.
-
-    A reservation is `reserved_until` when set (a take or a dial), else, for a promise,
-    the due time plus CALLPULSE_CALLBACK_RESERVE_MINUTES.
-    """
-    return (
-        Q(assigned_to__isnull=True)
-        | Q(assigned_to=user)
-        | Q(reserved_until__lt=at)
-        | Q(reserved_until__isnull=True, due_at__lt=at - _reserve_minutes())
-    )
-
-
-def callback_queue(*, user: User, at: datetime | None = None) -> QuerySet[Callback]:
-    """Open callbacks `user` may call, due ones first by priority, then by due time.
-
-    Numbers on the do-not-call list never show.
-    """
-    moment = at or timezone.now()
-    return (
-        Callback.objects.filter(status=CallbackStatus.OPEN)
-        .filter(callback_free_for(user, at=moment))
-        .exclude(phone__in=DoNotCall.objects.values("number"))
-        .annotate(
-            is_due=Case(When(due_at__lte=moment, then=Value(0)), default=Value(1)),
-        )
-        .select_related("client", "assigned_to")
-        .order_by("is_due", "-priority", "due_at", "pk")
-    )
-
-
 @transaction.atomic
 def callback_take_next(*, actor: User, at: datetime | None = None) -> Callback | None:
     """Offer the most urgent due callback to an available operator, and keep it for them a while.
@@ -777,7 +741,7 @@ def callback_take_next(*, actor: User, at: datetime | None = None) -> Callback |
         held = Callback.objects.filter(pk=candidate.pk, status=CallbackStatus.OPEN).filter(
             callback_free_for(actor, at=moment)
         )
-        if held.update(assigned_to=actor, reserved_until=moment + _lease()):
+        if held.update(assigned_to=actor, reserved_until=moment + callback_lease()):
             return Callback.objects.select_related("client").get(pk=candidate.pk)
     return None
 
@@ -820,7 +784,7 @@ def callback_dial(*, actor: User, callback: Callback, at: datetime | None = None
     callback.first_attempt_at = callback.first_attempt_at or moment
     callback.last_attempt_at = moment
     callback.assigned_to = actor
-    callback.reserved_until = moment + _lease()
+    callback.reserved_until = moment + callback_lease()
     callback.save()
     return command
 
@@ -927,47 +891,3 @@ def callback_request_upsert(
         except IntegrityError:
             continue  # another request for the number won the race: merge into it
     raise ValidationError({"phone": _("Please try again.")})
-
-
-def callback_sla(*, since: datetime, until: datetime | None = None) -> dict[str, Any]:
-    """Due → first attempt for callbacks due in [since, until): the median, the share on time.
-
-    A callback still open and not attempted counts as late once its due time plus the target
-    has passed; one closed without a dial from here (the client got through) is not judged.
-    """
-    moment = until or timezone.now()
-    target = timedelta(minutes=int(getattr(settings, "CALLPULSE_CALLBACK_SLA_MINUTES", 30)))
-    # a promise logged at wrap-up has no first_due_at: its due time is the first one
-    rows = list(
-        Callback.objects.annotate(first_due=Coalesce("first_due_at", "due_at"))
-        .filter(first_due__gte=since, first_due__lt=moment)
-        .exclude(status=CallbackStatus.CANCELLED)
-        .values_list("first_due", "first_attempt_at", "status")
-    )
-    delays: list[float] = []
-    on_time = late = 0
-    for due, first, status in rows:
-        if due is None:
-            continue
-        if first is None:
-            # still waiting past the target: late; closed without a dial from here: not judged
-            if status == CallbackStatus.OPEN and moment > due + target:
-                late += 1
-            continue
-        delay = max(0.0, (first - due).total_seconds())
-        delays.append(delay)
-        if delay <= target.total_seconds():
-            on_time += 1
-        else:
-            late += 1
-    delays.sort()
-    judged = on_time + late
-    return {
-        "target_minutes": int(target.total_seconds() // 60),
-        "callbacks": len(rows),
-        "attempted": len(delays),
-        "median_minutes": round(delays[len(delays) // 2] / 60, 1) if delays else None,
-        "on_time": on_time,
-        "late": late,
-        "on_time_share": round(on_time / judged, 3) if judged else None,
-    }

@@ -219,9 +219,9 @@ def callbacks(request: HttpRequest) -> HttpResponse:
         request,
         "telephony/callbacks.html",
         {
-            "callbacks": services.callback_queue(user=user, at=now)[:200],
+            "callbacks": selectors.callback_queue(user=user, at=now)[:200],
             "now": now,
-            "sla": services.callback_sla(since=now - timedelta(days=7), until=now),
+            "sla": selectors.callback_sla(since=now - timedelta(days=7), until=now),
             "may_call": user_has_role(user, services.CALLERS),
         },
     )

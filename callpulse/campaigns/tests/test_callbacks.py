@@ -11,7 +11,7 @@ from rest_framework.test import APIClient
 
 from callpulse.crm.models import DoNotCall
 from callpulse.crm.tests.factories import PhoneFactory
-from callpulse.telephony import services
+from callpulse.telephony import selectors, services
 from callpulse.telephony.models import (
     AgentState,
     Callback,
@@ -160,7 +160,7 @@ def test_do_not_call_blocks_the_callback_dial_and_hides_it(clock, operator):
         services.callback_dial(actor=operator, callback=cb)
     assert "do-not-call" in str(error.value.message_dict["number"])
     assert not PhoneCommand.objects.exists()
-    assert not services.callback_queue(user=operator).exists()
+    assert not selectors.callback_queue(user=operator).exists()
 
 
 def test_do_not_call_blocks_a_plain_click_to_call(clock, operator):
@@ -202,7 +202,7 @@ def test_the_queue_puts_due_callbacks_first_by_priority(clock, operator):
     later = callback(phone="+77015550001", due_at=NOW + timedelta(hours=1))
     due_normal = callback(phone="+77015550002", due_at=NOW - timedelta(hours=1), priority=0)
     due_high = callback(phone="+77015550003", due_at=NOW - timedelta(minutes=5), priority=1)
-    queue = list(services.callback_queue(user=operator))
+    queue = list(selectors.callback_queue(user=operator))
     assert queue == [due_high, due_normal, later]
 
 
@@ -210,12 +210,12 @@ def test_a_promise_is_kept_for_its_operator_until_the_deadline(clock, make_opera
     settings.CALLPULSE_CALLBACK_RESERVE_MINUTES = 30
     promiser, other = make_operator(), make_operator()
     cb = callback(reason=CallbackReason.PROMISED, assigned_to=promiser, due_at=NOW)
-    assert list(services.callback_queue(user=promiser)) == [cb]
-    assert list(services.callback_queue(user=other)) == []
+    assert list(selectors.callback_queue(user=promiser)) == [cb]
+    assert list(selectors.callback_queue(user=other)) == []
     with pytest.raises(ValidationError):
         services.callback_dial(actor=other, callback=cb)
     clock(NOW + timedelta(minutes=31))
-    assert list(services.callback_queue(user=other)) == [cb]
+    assert list(selectors.callback_queue(user=other)) == [cb]
     services.callback_dial(actor=other, callback=cb)
 
 
@@ -240,7 +240,7 @@ def test_the_sla_measures_due_to_first_attempt(clock, operator, settings):
         command = services.callback_dial(actor=operator, callback=cb)
         services.phone_command_acknowledge(command=command, ok=True)
         services.callback_settle(actor=operator, callback=cb, result="done")
-    sla = services.callback_sla(since=NOW - timedelta(days=1), until=NOW)
+    sla = selectors.callback_sla(since=NOW - timedelta(days=1), until=NOW)
     assert sla["on_time"] == 1 and sla["late"] == 2
     assert sla["median_minutes"] == 50.0
 
@@ -301,7 +301,7 @@ def test_a_promise_from_wrap_up_counts_in_the_sla_by_its_due_time(clock, operato
         assigned_to=operator,
     )  # as call_log_outcome creates it: no first_due_at
     services.callback_dial(actor=operator, callback=promised)
-    sla = services.callback_sla(since=NOW - timedelta(hours=1), until=NOW)
+    sla = selectors.callback_sla(since=NOW - timedelta(hours=1), until=NOW)
     assert sla["callbacks"] == 1 and sla["on_time"] == 1 and sla["median_minutes"] == 5.0
 
 
@@ -309,5 +309,5 @@ def test_a_callback_closed_without_a_dial_from_here_is_not_judged(clock, operato
     callback(phone="+77015550001", status=CallbackStatus.DONE, due_at=NOW - timedelta(hours=3))
     reached = callback(phone="+77015550002", due_at=NOW - timedelta(minutes=10))
     services.callback_settle(actor=operator, callback=reached, result="done")  # by hand
-    sla = services.callback_sla(since=NOW - timedelta(days=1), until=NOW)
+    sla = selectors.callback_sla(since=NOW - timedelta(days=1), until=NOW)
     assert (sla["on_time"], sla["late"]) == (1, 0)
