@@ -13,11 +13,13 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import OperationalError, close_old_connections, connections, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -58,6 +60,32 @@ def dispatch(job_id: int) -> Future[None] | None:
 
     transaction.on_commit(submit)
     return holder.get("future")
+
+
+# A job that has run (or waited) this long is no longer running anywhere: the process that held it
+# stopped. The slowest step, a roster, is bounded by CALLPULSE_WFM_ROSTER_SECONDS.
+STALE_AFTER_MINUTES = 30
+
+
+def reap_stale(*, now: datetime | None = None) -> int:
+    """Mark jobs left queued or running by a stopped process as failed, so the planner sees why
+    and starts them again instead of watching a bar that never moves. Returns how many."""
+    moment = now or timezone.now()
+    minutes = int(getattr(settings, "CALLPULSE_WFM_JOB_STALE_MINUTES", STALE_AFTER_MINUTES))
+    cutoff = moment - timedelta(minutes=minutes)
+    stale = PlanningJob.objects.filter(
+        Q(status=JobStatus.RUNNING, started_at__lt=cutoff)
+        | Q(status=JobStatus.QUEUED, created_at__lt=cutoff)
+    )
+    return int(
+        retrying(
+            lambda: stale.update(
+                status=JobStatus.FAILED,
+                error=_("Interrupted: the server stopped while this job ran. Start it again."),
+                finished_at=moment,
+            )
+        )
+    )
 
 
 def _in_thread(job_id: int) -> None:

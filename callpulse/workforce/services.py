@@ -327,6 +327,7 @@ def job_start(
 ) -> PlanningJob:
     """Queue a pipeline step after checking what it needs; it runs in the background (or at
     once when CALLPULSE_WFM_JOBS_INLINE is set) and reports progress on its row."""
+    jobs.reap_stale()
     with transaction.atomic():
         job = _job_create(
             actor=actor,

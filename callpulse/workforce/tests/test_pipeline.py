@@ -235,3 +235,35 @@ def test_coarser_history_than_the_planning_interval_fails_the_job_with_a_reason(
     assert job.status == JobStatus.FAILED
     assert "planning interval of 30 minutes" in job.error
     assert not job.forecast_rows.exists()
+
+
+def test_a_job_left_running_by_a_stopped_server_is_marked_failed_when_the_next_starts(
+    planner, history
+):
+    """Threads die with their process: the planner must not watch a bar that never moves."""
+    from django.utils import timezone
+
+    long_ago = timezone.now() - timedelta(hours=2)
+    orphan = PlanningJob.objects.create(
+        kind=JobKind.FORECAST,
+        status=JobStatus.RUNNING,
+        progress=40,
+        horizon_start=FIRST,
+        horizon_days=7,
+        created_by=planner,
+    )
+    PlanningJob.objects.filter(pk=orphan.pk).update(started_at=long_ago, created_at=long_ago)
+    recent = PlanningJob.objects.create(
+        kind=JobKind.FORECAST,
+        status=JobStatus.RUNNING,
+        progress=10,
+        horizon_start=FIRST,
+        horizon_days=7,
+        created_by=planner,
+        started_at=timezone.now(),
+    )
+    assert forecast(planner).status == JobStatus.DONE
+    orphan.refresh_from_db()
+    recent.refresh_from_db()
+    assert orphan.status == JobStatus.FAILED and "Start it again" in orphan.error
+    assert recent.status == JobStatus.RUNNING  # still within its time: maybe another process
