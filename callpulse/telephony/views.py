@@ -17,13 +17,14 @@ from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from callpulse.core.events import get_bus, user_channel
 from callpulse.core.models import Department, User
 from callpulse.core.permissions import staff_user_from
-from callpulse.core.roles import STAFF_DIRECTORY, user_has_role
+from callpulse.core.roles import CALLERS, STAFF_DIRECTORY, user_has_role
 from callpulse.crm.selectors import client_card
 from callpulse.telephony import selectors, services
 from callpulse.telephony.models import (
@@ -31,7 +32,6 @@ from callpulse.telephony.models import (
     AgentStatus,
     Call,
     Callback,
-    CallbackStatus,
     Outcome,
 )
 from callpulse.telephony.routing import reasons_text
@@ -74,8 +74,19 @@ def _panel_context(user: User) -> dict[str, object]:
 def desk(request: HttpRequest) -> HttpResponse:
     """The operator's screen."""
     user = staff_user_from(request)
-    callbacks = Callback.objects.filter(status=CallbackStatus.OPEN).select_related("client")[:10]
-    return render(request, "telephony/desk.html", {**_panel_context(user), "callbacks": callbacks})
+    now = timezone.now()
+    # the operator's own queue: due first, never a do-not-call number or a colleague's promise
+    callbacks = selectors.callback_queue(user=user, at=now)[:10]
+    return render(
+        request,
+        "telephony/desk.html",
+        {
+            **_panel_context(user),
+            "callbacks": callbacks,
+            "now": now,
+            "may_call": user_has_role(user, CALLERS),
+        },
+    )
 
 
 @login_required
@@ -235,6 +246,9 @@ def _callback_action(request: HttpRequest, action: Callable[[], str]) -> HttpRes
     else:
         if notice:
             messages.success(request, notice)
+    back = request.POST.get("next", "")
+    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return redirect(back)  # e.g. the desk, where the operator pressed the button
     return redirect("telephony:callbacks")
 
 

@@ -311,3 +311,28 @@ def test_a_callback_closed_without_a_dial_from_here_is_not_judged(clock, operato
     services.callback_settle(actor=operator, callback=reached, result="done")  # by hand
     sla = selectors.callback_sla(since=NOW - timedelta(days=1), until=NOW)
     assert (sla["on_time"], sla["late"]) == (1, 0)
+
+
+def test_the_desk_offers_my_queue_and_dials_through_the_rules(clock, operator, client, make_user):
+    """The desk lists only what I may call (no do-not-call number, no colleague's promise) and
+    its buttons go through the same server-side checks, then back to the desk."""
+    mine = callback(phone="+77015550011", name="Айгерим")
+    callback(phone="+77015550012", name="Не звонить")
+    DoNotCall.objects.create(number="+77015550012", reason="refused")
+    colleague = make_user("operator", extension="599")
+    callback(
+        phone="+77015550013",
+        name="Обещано коллегой",
+        reason=CallbackReason.PROMISED,
+        assigned_to=colleague,
+        due_at=NOW + timedelta(minutes=5),
+    )
+    client.force_login(operator)
+    text = client.get("/desk/").content.decode()
+    assert "Айгерим" in text
+    assert "Не звонить" not in text and "Обещано коллегой" not in text
+    dial = client.post(f"/desk/callbacks/{mine.pk}/dial/", {"next": "/desk/"})
+    assert dial.status_code == 302 and dial["Location"] == "/desk/"
+    assert PhoneCommand.objects.filter(kind=CommandKind.DIAL).count() == 1
+    elsewhere = client.post("/desk/callbacks/take/", {"next": "https://evil.example/"})
+    assert elsewhere["Location"] == "/desk/callbacks/"  # never redirected off the site
