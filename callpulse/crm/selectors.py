@@ -15,7 +15,7 @@ from django.utils import timezone
 from callpulse.core.models import Absence, User
 from callpulse.core.phones import looks_like_phone, normalize_phone
 from callpulse.core.selectors import user_absence_at
-from callpulse.crm.models import Client, CreditEvent, CreditEventKind
+from callpulse.crm.models import Client, CreditEvent, CreditEventKind, DoNotCall
 from callpulse.crm.receivables import ZERO, Receivables, compute_receivables
 
 
@@ -166,6 +166,7 @@ class ClientCard:
     credit_events: list[CreditEvent]
     is_dormant: bool
     local_time: datetime
+    do_not_call: frozenset[str] = frozenset()  # the client's numbers nobody may dial
 
 
 def client_card(
@@ -179,13 +180,16 @@ def client_card(
         .get(pk=client_id)
     )
     absence = user_absence_at(user=client.manager, at=moment) if client.manager else None
+    phones = list(client.phones.all())
+    refused = DoNotCall.objects.filter(number__in=[p.number for p in phones])
     return ClientCard(
         client=client,
         presence=ManagerPresence(manager=client.manager, absence=absence),
         credit=client_credit_status(client, today=timezone.localdate(moment)),
         contacts=list(client.contacts.all()),
-        phones=list(client.phones.all()),
+        phones=phones,
         credit_events=list(client.credit_events.select_related("created_by").all()[:history_limit]),
         is_dormant=client_is_dormant(client, at=moment),
         local_time=moment.astimezone(ZoneInfo(client.timezone)),
+        do_not_call=frozenset(refused.values_list("number", flat=True)) if phones else frozenset(),
     )

@@ -14,6 +14,7 @@ urlpatterns = [
     path("unlogged/", views.calls_unlogged, name="unlogged"),
     path("callbacks/", views.callbacks, name="callbacks"),
     path("callbacks/take/", views.callback_take, name="callback-take"),
+    path("dial/", views.dial_number, name="dial"),
     path("callbacks/<int:callback_id>/dial/", views.callback_dial, name="callback-dial"),
     path("callbacks/<int:callback_id>/settle/", views.callback_settle, name="callback-settle"),
 ]

@@ -25,6 +25,7 @@ from callpulse.core.events import get_bus, user_channel
 from callpulse.core.models import Department, User
 from callpulse.core.permissions import staff_user_from
 from callpulse.core.roles import CALLERS, STAFF_DIRECTORY, user_has_role
+from callpulse.crm.models import Client
 from callpulse.crm.selectors import client_card
 from callpulse.telephony import selectors, services
 from callpulse.telephony.models import (
@@ -250,6 +251,25 @@ def _callback_action(request: HttpRequest, action: Callable[[], str]) -> HttpRes
     if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         return redirect(back)  # e.g. the desk, where the operator pressed the button
     return redirect("telephony:callbacks")
+
+
+@login_required
+@require_POST
+def dial_number(request: HttpRequest) -> HttpResponse:
+    """Click-to-call from a client's card: the phone system rings my phone, then the number.
+
+    Through `dial_request`, so the do-not-call list and the client's calling hours hold here too.
+    """
+    user = staff_user_from(request)
+    client_id = request.POST.get("client", "")
+    client = Client.objects.filter(pk=int(client_id)).first() if client_id.isdigit() else None
+
+    def act() -> str:
+        number = request.POST.get("number", "")
+        services.dial_request(actor=user, number=number, client=client)
+        return _("Dialling %(number)s: your phone rings first.") % {"number": number}
+
+    return _callback_action(request, act)
 
 
 @login_required

@@ -85,7 +85,7 @@ def test_head_of_sales_signs_in_and_finds_the_overdue_client_by_a_typed_number(
     verdict = panel.get_by_role("alert").text_content() or ""
     assert verdict.startswith("Overdue 84\u00a0500\u00a0₸ since "), repr(verdict)
     expect(page.get_by_text("Иванова Айгерим")).to_be_visible()
-    expect(page.get_by_role("link", name="+7 701 123 4567")).to_be_visible()
+    expect(page.get_by_role("button", name="+7 701 123 4567")).to_be_visible()
 
 
 def test_the_client_list_searches_as_you_type_without_reloading_the_page(

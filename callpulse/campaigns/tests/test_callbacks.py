@@ -336,3 +336,22 @@ def test_the_desk_offers_my_queue_and_dials_through_the_rules(clock, operator, c
     assert PhoneCommand.objects.filter(kind=CommandKind.DIAL).count() == 1
     elsewhere = client.post("/desk/callbacks/take/", {"next": "https://evil.example/"})
     assert elsewhere["Location"] == "/desk/callbacks/"  # never redirected off the site
+
+
+def test_the_client_card_dials_through_the_phone_system_and_never_a_refused_number(
+    clock, operator, client
+):
+    shop = PhoneFactory(number="+77015550021").client
+    PhoneFactory(client=shop, number="+77015550022")
+    DoNotCall.objects.create(number="+77015550022", client=shop, reason="refused")
+    client.force_login(operator)
+    card = client.get(f"/clients/{shop.pk}/").content.decode()
+    assert "tel:" not in card  # no way round the rules from the card
+    assert "do not call" in card
+    answer = client.post(
+        "/desk/dial/", {"number": "+77015550021", "client": shop.pk, "next": f"/clients/{shop.pk}/"}
+    )
+    assert answer["Location"] == f"/clients/{shop.pk}/"
+    refused = client.post("/desk/dial/", {"number": "+77015550022", "client": shop.pk})
+    assert refused.status_code == 302
+    assert list(PhoneCommand.objects.values_list("number", flat=True)) == ["+77015550021"]
