@@ -29,6 +29,7 @@ from django.views.decorators.http import require_POST
 
 from callpulse.campaigns import selectors, services
 from callpulse.campaigns.models import (
+    PENDING_SEGMENTS,
     Campaign,
     CampaignRecord,
     CampaignStatus,
@@ -38,7 +39,7 @@ from callpulse.campaigns.models import (
 from callpulse.campaigns.roles import CAMPAIGN_MANAGERS, DNC_EDITORS, SCRIPT_EDITORS
 from callpulse.core.models import User
 from callpulse.core.permissions import staff_user_from
-from callpulse.core.roles import user_has_role
+from callpulse.core.roles import CALLERS, user_has_role
 from callpulse.crm.models import Client, ClientType, DoNotCall
 from callpulse.crm.selectors import client_card
 
@@ -68,7 +69,17 @@ def home(request: HttpRequest) -> HttpResponse:
             "mine": set(user.campaigns_assigned.values_list("pk", flat=True)),
             "may_manage": user_has_role(user, CAMPAIGN_MANAGERS),
             "may_edit_scripts": user_has_role(user, SCRIPT_EDITORS),
+            "may_see_dnc": user_has_role(user, DNC_EDITORS),
         },
+    )
+
+
+def callers() -> Any:
+    """Who may be assigned to work a campaign: the same rule the service checks on saving."""
+    return (
+        User.objects.filter(is_active=True, extension__isnull=False, roles__code__in=CALLERS)
+        .distinct()
+        .order_by("full_name", "username")
     )
 
 
@@ -83,7 +94,11 @@ class CampaignForm(forms.Form):
     script = forms.ModelChoiceField(
         label=gettext_lazy("Script"), queryset=Script.objects.all(), required=False
     )
-    segment = forms.ChoiceField(label=gettext_lazy("Segment"), choices=Segment.choices)
+    # segments waiting for a module callpulse does not have yet are not offered
+    segment = forms.ChoiceField(
+        label=gettext_lazy("Segment"),
+        choices=[c for c in Segment.choices if c[0] not in PENDING_SEGMENTS],
+    )
     dormant_days = forms.IntegerField(
         label=gettext_lazy("Days without an order"), required=False, initial=60
     )
@@ -117,9 +132,7 @@ class CampaignForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["operators"].queryset = User.objects.filter(  # type: ignore[attr-defined]
-            is_active=True, extension__isnull=False
-        ).order_by("full_name", "username")
+        self.fields["operators"].queryset = callers()  # type: ignore[attr-defined]
         self.fields["owner"].queryset = User.objects.filter(  # type: ignore[attr-defined]
             is_active=True
         ).order_by("full_name", "username")
@@ -201,9 +214,7 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
             "script_results": selectors.script_results(campaign),
             "may_manage": user_has_role(user, CAMPAIGN_MANAGERS),
             "operators": campaign.operators.all(),
-            "callers": User.objects.filter(is_active=True, extension__isnull=False).order_by(
-                "full_name", "username"
-            ),
+            "callers": callers(),
             "statuses": CampaignStatus,
             "is_import": campaign.segment == Segment.IMPORT,
         },

@@ -547,3 +547,17 @@ def test_reassigning_operators_hands_back_the_records_of_those_removed(running, 
     assert list(campaign.operators.all()) == [second]
     with pytest.raises(PermissionDenied):
         services.campaign_next_record(actor=first, campaign=campaign)
+
+
+def test_the_new_campaign_form_offers_only_people_who_place_calls_and_no_pending_segment(
+    client, head, make_user
+):
+    caller = make_user("operator", extension="771", full_name="Оператор Звонящий")
+    make_user("finance", extension="772", full_name="Финансист Незвонящий")
+    client.force_login(head)
+    page = client.get("/campaigns/new/").content.decode()
+    start = page.index('name="operators"')
+    operators = page[start : page.index("</select>", start)]
+    assert caller.full_name in operators
+    assert "Финансист Незвонящий" not in operators  # saving would be refused: not offered
+    assert "car_buyers_7d" not in page and "visits_tomorrow" not in page
