@@ -10,13 +10,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.utils import dateformat
+from django.utils import dateformat, formats
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-WIDTH, HEIGHT = 960, 260
-LEFT, RIGHT, TOP, BOTTOM = 44, 12, 12, 34
+WIDTH, HEIGHT = 960, 280
+LEFT, RIGHT, TOP, BOTTOM = 52, 12, 24, 44
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,14 @@ class Series:
     values: Sequence[float | None]  # None: no value in that interval (a gap in the line)
     css: str  # class: colour and style from workforce.css
     bars: bool = False
+
+
+def number(value: float, digits: int = 2) -> str:
+    """A value as the viewer's locale writes it, without needless decimals ("2,5", "12")."""
+    rounded = round(float(value), digits)
+    text = f"{rounded:.{digits}f}".rstrip("0").rstrip(".")
+    decimals = len(text.partition(".")[2])
+    return formats.number_format(rounded, decimal_pos=decimals, force_grouping=True)
 
 
 def _nice_max(value: float) -> float:
@@ -38,9 +46,15 @@ def _nice_max(value: float) -> float:
 
 
 def line_chart(
-    *, title: str, starts: Sequence[datetime], series: Sequence[Series], unit: str = ""
+    *,
+    title: str,
+    starts: Sequence[datetime],
+    series: Sequence[Series],
+    unit: str = "",
+    y_label: str = "",
 ) -> SafeString:
-    """Lines (and bars) over interval starts, with a day tick at each local midnight."""
+    """Lines (and bars) over interval starts, with a day tick at each local midnight, values on
+    the y axis (`unit` appended, `y_label` above them) and a legend of colour swatches."""
     n = len(starts)
     if n == 0:
         return mark_safe(f'<p class="empty">{escape(_("No data to chart yet."))}</p>')
@@ -58,13 +72,15 @@ def line_chart(
         f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">',
         f"<title>{escape(title)}</title>",
     ]
+    if y_label:
+        parts.append(f'<text class="axis y-label" x="4" y="{TOP - 10}">{escape(y_label)}</text>')
     for k in range(5):
         value = top * k / 4
         parts.append(
             f'<line class="gridline" x1="{LEFT}" x2="{WIDTH - RIGHT}" '
             f'y1="{y(value):.1f}" y2="{y(value):.1f}"/>'
             f'<text class="axis" x="{LEFT - 4}" y="{y(value) + 4:.1f}" text-anchor="end">'
-            f"{value:g}</text>"
+            f"{escape(number(value))}{escape(unit)}</text>"
         )
     previous_day = None
     for i, start in enumerate(starts):
@@ -85,7 +101,7 @@ def line_chart(
                         f'<rect class="{s.css}" x="{x(i):.1f}" y="{y(v):.1f}" '
                         f'width="{max(width - 0.5, 0.5):.2f}" height="{y(0) - y(v):.1f}">'
                         f"<title>{escape(s.label)} {when}: "
-                        f"{v:g}{escape(unit)}</title></rect>"
+                        f"{escape(number(v))}{escape(unit)}</title></rect>"
                     )
             continue
         runs: list[list[str]] = [[]]
@@ -98,9 +114,13 @@ def line_chart(
             if run:
                 parts.append(f'<polyline class="{s.css}" points="{" ".join(run)}"/>')
     legend_x = LEFT
+    shown: set[tuple[str, str]] = set()
     for s in series:
+        if (s.label, s.css) in shown:
+            continue
+        shown.add((s.label, s.css))
         parts.append(
-            f'<rect class="{s.css} swatch" x="{legend_x}" y="{HEIGHT - 14}" width="12" '
+            f'<rect class="{s.css} swatch" x="{legend_x}" y="{HEIGHT - 15}" width="12" '
             f'height="8"/><text class="legend" x="{legend_x + 16}" y="{HEIGHT - 6}">'
             f"{escape(s.label)}</text>"
         )
@@ -112,7 +132,8 @@ def line_chart(
 def heat_map(
     *, title: str, cells: dict[tuple[int, int], float], weekdays: Sequence[str]
 ) -> SafeString:
-    """Weekday (rows) × hour (columns); colour strength is the mean arrivals in that hour."""
+    """Weekday (rows) × hour (columns); colour strength is the mean arrivals in that hour, read
+    on the colour scale under the grid (fewest to most)."""
     if not cells:
         return mark_safe(f'<p class="empty">{escape(_("No history yet."))}</p>')
     hours = sorted({h for _, h in cells})
@@ -121,7 +142,14 @@ def heat_map(
     top = max(cells.values()) or 1.0
     cell_w, cell_h, left, head = 34, 22, 40, 18
     width = left + cell_w * len(columns) + 4
-    height = head + cell_h * 7 + 4
+    grid_bottom = head + cell_h * 7
+    height = grid_bottom + 44
+    shown = [cells.get((day, hour), 0.0) for day in range(7) for hour in columns]
+    low = min(shown)
+
+    def opacity(value: float) -> float:
+        return 0.06 + 0.94 * value / top
+
     parts = [
         f'<svg class="heatmap" viewBox="0 0 {width} {height}" role="img" '
         f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">',
@@ -139,12 +167,34 @@ def heat_map(
         )
         for j, hour in enumerate(columns):
             value = cells.get((day, hour), 0.0)
-            strength = value / top
             parts.append(
                 f'<rect class="heat" x="{left + j * cell_w}" y="{head + day * cell_h}" '
                 f'width="{cell_w - 2}" height="{cell_h - 2}" '
-                f'fill-opacity="{0.06 + 0.94 * strength:.2f}">'
-                f"<title>{escape(weekdays[day])} {hour:02d}:00 — {value:.1f}</title></rect>"
+                f'fill-opacity="{opacity(value):.2f}">'
+                f"<title>{escape(weekdays[day])} {hour:02d}:00 — "
+                f"{escape(number(value, 1))}</title></rect>"
             )
+    # The colour scale: what the lightest and the strongest cell stand for.
+    caption = _("Mean calls in the hour")
+    low_text, high_text = number(low, 1), number(top, 1)
+    scale_y = grid_bottom + 24
+    parts.append(
+        f'<g class="heat-scale" aria-label="{escape(caption)}">'
+        f'<text class="scale-label" x="{left}" y="{grid_bottom + 14}">{escape(caption)}</text>'
+        f'<text class="scale-label scale-min" x="{left}" y="{scale_y + 10}">'
+        f"{escape(low_text)}</text>"
+    )
+    steps = 5
+    step_x = left + 8 + 7 * len(low_text)
+    for k in range(steps):
+        value = low + (top - low) * k / (steps - 1)
+        parts.append(
+            f'<rect class="heat" x="{step_x + k * 16}" y="{scale_y}" width="14" height="12" '
+            f'fill-opacity="{opacity(value):.2f}"/>'
+        )
+    parts.append(
+        f'<text class="scale-label scale-max" x="{step_x + steps * 16 + 4}" y="{scale_y + 10}">'
+        f"{escape(high_text)}</text></g>"
+    )
     parts.append("</svg>")
     return mark_safe("".join(parts))

@@ -13,8 +13,9 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import formats, translation
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 
 class HistorySource(models.TextChoices):
@@ -344,6 +345,25 @@ class Schedule(models.Model):
     @property
     def is_draft(self) -> bool:
         return self.status == ScheduleStatus.DRAFT
+
+    @property
+    def is_auto_named(self) -> bool:
+        """The stored name is the one the roster job gave it ("Week of 2026-11-23", in whatever
+        language the job ran), not one a planner typed."""
+        day = self.starts_on.strftime("%Y-%m-%d")
+        names = set()
+        for code, _name in settings.LANGUAGES:
+            with translation.override(code):
+                names.add(gettext("Week of %(day)s") % {"day": day})
+        return self.name.strip() in names
+
+    @property
+    def display_name(self) -> str:
+        """The name to show: a planner's own name as typed; the generated one in the viewer's
+        language with the first day as d.m.Y."""
+        if self.name and not self.is_auto_named:
+            return self.name
+        return gettext("Week of %(day)s") % {"day": formats.date_format(self.starts_on, "d.m.Y")}
 
 
 class Shift(models.Model):

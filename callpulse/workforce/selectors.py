@@ -201,15 +201,25 @@ class MissingAgent:
     absence: Absence | None
 
 
-def missing_now(*, viewer: User, at: datetime) -> list[MissingAgent]:
-    """Operators scheduled now (published, not on a planned break) who are absent, offline or
-    on a break. Supervisors see their own teams; planners see everyone."""
+def on_duty_now(*, viewer: User, at: datetime) -> list[Shift]:
+    """Shifts of published schedules under way now, outside their planned breaks, that the
+    viewer may see: supervisors their own teams, planners and department heads everyone."""
     shifts = Shift.objects.filter(
         schedule__status=ScheduleStatus.PUBLISHED, starts_at__lte=at, ends_at__gt=at
     ).select_related("user")
     if not user_has_role(viewer, PLANNERS | {RoleCode.DEPARTMENT_HEAD}):
         shifts = shifts.filter(user__team__supervisor=viewer)
-    on_duty = [s for s in shifts if not _in_break(s, at)]
+    return [s for s in shifts if not _in_break(s, at)]
+
+
+def missing_now(
+    *, viewer: User, at: datetime, on_duty: list[Shift] | None = None
+) -> list[MissingAgent]:
+    """Operators scheduled now (published, not on a planned break) who are absent, offline or
+    on a break. Supervisors see their own teams; planners see everyone. `on_duty`: the shifts
+    of `on_duty_now`, when the caller has them already."""
+    if on_duty is None:
+        on_duty = on_duty_now(viewer=viewer, at=at)
     user_ids = [s.user_id for s in on_duty]
     absent = {a.user_id: a for a in absences_at(at).filter(user_id__in=user_ids)}
     statuses = {s.user_id: s for s in AgentStatus.objects.filter(user_id__in=user_ids)}

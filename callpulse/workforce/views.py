@@ -135,6 +135,7 @@ def _forecast_chart(job: PlanningJob) -> str:
             charts.Series(_("Actual"), actual, "actual", bars=True),
             charts.Series(_("Forecast"), forecast, "forecast"),
         ],
+        y_label=_("Calls"),
     )
 
 
@@ -147,6 +148,7 @@ def _coverage_chart(schedule: Schedule) -> str:
             charts.Series(_("Scheduled"), [float(v) for v in scheduled], "scheduled", bars=True),
             charts.Series(_("Required"), [float(v) for v in required], "required"),
         ],
+        y_label=_("Agents"),
     )
 
 
@@ -284,10 +286,14 @@ def _job_context(job: PlanningJob) -> dict[str, Any]:
             title=_("Simulated service level per interval (95 percent interval)"),
             starts=[timezone.localtime(r.start) for r in rows],
             series=[
-                charts.Series(_("Low"), [r.service_level_low for r in rows], "low"),
-                charts.Series(_("Service level"), [r.service_level for r in rows], "forecast"),
-                charts.Series(_("High"), [r.service_level_high for r in rows], "low"),
+                charts.Series(_("Low"), [r.service_level_low * 100 for r in rows], "low"),
+                charts.Series(
+                    _("Service level"), [r.service_level * 100 for r in rows], "forecast"
+                ),
+                charts.Series(_("High"), [r.service_level_high * 100 for r in rows], "low"),
             ],
+            unit="%",
+            y_label=_("Service level"),
         )
     return context
 
@@ -457,6 +463,11 @@ def missing(request: HttpRequest) -> HttpResponse:
     """Operators scheduled now who are absent, offline or on a break."""
     user = _reader(request)
     now = timezone.now()
-    rows = selectors.missing_now(viewer=user, at=now)
+    on_duty = selectors.on_duty_now(viewer=user, at=now)
+    rows = selectors.missing_now(viewer=user, at=now, on_duty=on_duty)
     template = "workforce/_missing.html" if request.htmx else "workforce/missing.html"  # type: ignore[attr-defined]
-    return render(request, template, {"rows": rows, "now": now, "is_reader": True})
+    return render(
+        request,
+        template,
+        {"rows": rows, "now": now, "scheduled": len(on_duty), "is_reader": True},
+    )
