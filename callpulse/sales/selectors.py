@@ -165,6 +165,11 @@ class Row:
         )
 
     @property
+    def works_today(self) -> bool:
+        """Whether today is one of the share's working days (by the sales calendar)."""
+        return self.today in self.working_days
+
+    @property
     def days_left(self) -> int:
         return len([d for d in self.working_days if d >= self.today])
 

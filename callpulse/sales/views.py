@@ -178,16 +178,40 @@ def _apply_errors(form: forms.BaseForm, exc: ValidationError) -> None:
 # --- pages --------------------------------------------------------------------------------
 
 
+def _overseen(user: User, today: date) -> list[tuple[SalesPlan, selectors.Row]]:
+    """The running plans the user leads: the whole plan (editors, the department's head) or
+    the teams they supervise. Readers for payroll only (finance) lead none."""
+    edits = user_has_role(user, PLAN_EDITORS)
+    out: list[tuple[SalesPlan, selectors.Row]] = []
+    plans = sorted(selectors.current_plans(user, today=today), key=lambda p: p.department.name)
+    for plan in plans:
+        progress = selectors.plan_progress(plan, today=today)
+        if edits or selectors.heads_department(user, plan.department_id):
+            out.append((plan, progress.department))
+            continue
+        out.extend(
+            (plan, row)
+            for row in progress.rows
+            if row.kind == NodeKind.TEAM
+            and row.node is not None
+            and row.node.team is not None
+            and row.node.team.supervisor_id == user.pk
+        )
+    return out
+
+
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """My plan today, and the plans I may open."""
+    """My plan today (or the running plans I lead), and the plans I may open."""
     user = staff_user_from(request)
     today = timezone.localdate()
+    mine = selectors.my_rows(user, today=today)
     return render(
         request,
         "sales/home.html",
         {
-            "mine": selectors.my_rows(user, today=today),
+            "mine": mine,
+            "overseen": [] if mine else _overseen(user, today),
             "plans": list(
                 selectors.plans_visible(user).order_by("-starts_on", "department__name")[:60]
             ),
