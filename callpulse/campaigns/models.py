@@ -8,8 +8,8 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 # --- scripts -------------------------------------------------------------------------------
 
@@ -203,7 +203,13 @@ class Disposition(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.label
+        return self.display_label
+
+    @property
+    def display_label(self) -> str:
+        """The label in the reader's language when it is one of the standard ones (stored in the
+        language of whoever created the campaign); a label someone typed is shown as typed."""
+        return disposition_label(self.label)
 
 
 class RecordStatus(models.TextChoices):
@@ -323,3 +329,7 @@ class ScriptResponse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.step_key}: {self.value[:60]}"
+
+
+def disposition_label(label: str) -> str:
+    return gettext(label) if label else label

@@ -15,6 +15,7 @@ from callpulse.campaigns.models import (
     CampaignStatus,
     RecordStatus,
     ScriptResponse,
+    disposition_label,
 )
 from callpulse.campaigns.roles import RESULT_READERS
 from callpulse.core.models import User
@@ -100,7 +101,7 @@ def campaign_progress(campaign: Campaign) -> Progress:
     attempts = CampaignAttempt.objects.filter(record__campaign=campaign)
     progress.attempts = attempts.count()
     progress.dispositions = [
-        (str(label), n)
+        (disposition_label(str(label)), n)
         for label, n in attempts.filter(disposition__isnull=False)
         .values_list("disposition__label")
         .annotate(n=Count("id"))

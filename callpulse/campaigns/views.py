@@ -427,7 +427,7 @@ def work_disposition(request: HttpRequest, campaign_id: int) -> HttpResponse:
             notes=request.POST.get("notes", ""),
             answers=answers,
         )
-        return _("Logged: %(label)s.") % {"label": disposition.label}
+        return _("Logged: %(label)s.") % {"label": disposition.display_label}
 
     return _work_action(request, campaign, user, act)
 

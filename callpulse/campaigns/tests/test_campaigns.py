@@ -561,3 +561,18 @@ def test_the_new_campaign_form_offers_only_people_who_place_calls_and_no_pending
     assert caller.full_name in operators
     assert "Финансист Незвонящий" not in operators  # saving would be refused: not offered
     assert "car_buyers_7d" not in page and "visits_tomorrow" not in page
+
+
+def test_standard_dispositions_read_in_the_operators_language(running, client):
+    """Created in English by the head of sales, read in Russian by an operator who works in it."""
+    from django.utils import translation
+
+    campaign, (op, _other) = running
+    assert campaign.dispositions.filter(label="Interested").exists()  # stored as created
+    client.force_login(op)
+    client.cookies["django_language"] = "ru"
+    client.post(f"/campaigns/{campaign.pk}/work/next/")
+    page = client.get(f"/campaigns/{campaign.pk}/work/").content.decode()
+    with translation.override("ru"):
+        interested = translation.gettext("Interested")
+    assert interested != "Interested" and interested in page
