@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from callpulse.core.events import get_bus, user_channel
 from callpulse.core.models import Department, User
 from callpulse.core.permissions import staff_user_from
+from callpulse.core.phones import format_phone
 from callpulse.core.roles import CALLERS, STAFF_DIRECTORY, user_has_role
 from callpulse.crm.models import Client
 from callpulse.crm.selectors import client_card
@@ -267,7 +268,7 @@ def dial_number(request: HttpRequest) -> HttpResponse:
     def act() -> str:
         number = request.POST.get("number", "")
         services.dial_request(actor=user, number=number, client=client)
-        return _("Dialling %(number)s: your phone rings first.") % {"number": number}
+        return _("Dialling %(number)s: your phone rings first.") % {"number": format_phone(number)}
 
     return _callback_action(request, act)
 
@@ -296,7 +297,8 @@ def callback_dial(request: HttpRequest, callback_id: int) -> HttpResponse:
 
     def act() -> str:
         services.callback_dial(actor=user, callback=callback)
-        return _("Dialling %(number)s: your phone rings first.") % {"number": callback.phone}
+        shown = format_phone(callback.phone)
+        return _("Dialling %(number)s: your phone rings first.") % {"number": shown}
 
     return _callback_action(request, act)
 
