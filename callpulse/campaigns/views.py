@@ -123,12 +123,24 @@ class CampaignForm(forms.Form):
     )
     retry_minutes = forms.IntegerField(label=gettext_lazy("Retry after, minutes"), initial=60)
     max_attempts = forms.IntegerField(label=gettext_lazy("Attempts at most"), initial=3)
-    calling_from = forms.TimeField(label=gettext_lazy("Call from"), initial=time(9, 0))
-    calling_until = forms.TimeField(label=gettext_lazy("Call until"), initial=time(20, 0))
+    calling_from = forms.TimeField(
+        label=gettext_lazy("Call from"),
+        initial=time(9, 0),
+        widget=forms.TimeInput(format="%H:%M", attrs={"type": "time"}),
+    )
+    calling_until = forms.TimeField(
+        label=gettext_lazy("Call until"),
+        initial=time(20, 0),
+        widget=forms.TimeInput(format="%H:%M", attrs={"type": "time"}),
+    )
     regenerate_daily = forms.BooleanField(
         label=gettext_lazy("Regenerate the list every day"), required=False
     )
-    ends_on = forms.DateField(label=gettext_lazy("Ends on"), required=False)
+    ends_on = forms.DateField(
+        label=gettext_lazy("Ends on"),
+        required=False,
+        widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
