@@ -108,6 +108,7 @@ class DbReport:
     routing: PhaseResult
     cti: PhaseResult
     paced: list[PhaseResult]
+    registry: dict[str, Any]  # how the journal of the cti phase reached the call registry
     server_log: str = ""  # the end of gunicorn's log, kept when a phase had errors
 
 
@@ -228,6 +229,48 @@ def cti_callers(
     return caller
 
 
+REGISTRY_CODE = """
+import json, time
+from django.db.models import Max, Min
+from callpulse.telephony.models import Call, CTIEvent
+events = CTIEvent.objects.filter(call_ref__startswith=PREFIX)
+deadline = time.monotonic() + TIMEOUT
+while events.filter(applied_at__isnull=True).exists() and time.monotonic() < deadline:
+    time.sleep(0.1)
+applied = events.exclude(applied_at=None)
+lags = sorted(
+    (a - r).total_seconds() for r, a in applied.values_list("received_at", "applied_at")
+)
+span = applied.aggregate(
+    first=Min("received_at"), last_in=Max("received_at"), last=Max("applied_at")
+)
+calls = Call.objects.filter(call_id__startswith=PREFIX)
+pick = lambda q: lags[min(len(lags) - 1, int(q * len(lags)))] if lags else None
+print("BENCH-JSON " + json.dumps({
+    "events": events.count(),
+    "applied": len(lags),
+    "pending": events.filter(applied_at__isnull=True).count(),
+    "set_aside": events.exclude(apply_error="").count(),
+    "seconds": (span["last"] - span["first"]).total_seconds() if lags else None,
+    "drain": (span["last"] - span["last_in"]).total_seconds() if lags else None,
+    "lag_p50": pick(0.5), "lag_p99": pick(0.99), "lag_max": lags[-1] if lags else None,
+    "calls": calls.count(),
+    "ended": calls.filter(status="ended", talk_seconds__isnull=False).count(),
+}))
+"""
+
+
+def registry_check(env: dict[str, str], prefix: str, timeout: float = 120.0) -> dict[str, Any]:
+    """Wait for the journal of one phase to be applied; how fast and how late it was applied.
+
+    Everything comes from the database's own timestamps: received_at (the event journaled, the
+    phone system answered) and applied_at (the event in the registry).
+    """
+    code = f"PREFIX = {prefix!r}\nTIMEOUT = {timeout!r}\n" + REGISTRY_CODE
+    result: dict[str, Any] = manage_json(env, code)
+    return result
+
+
 def showcase_decision(server: AppServer, fixture: Fixture) -> str:
     """One routing answer as a person reads it, to show what is being measured."""
     import http.client
@@ -280,6 +323,8 @@ def bench_database(kind: str, args: argparse.Namespace, extra_env: dict[str, str
             floor = phase("floor", floor_callers(port))
             routing = phase("routing", routing_callers(port, fixture, args))
             cti = phase("cti", cti_callers(port, fixture, args, run))
+            print("… cti: waiting for the registry to apply the journal", flush=True)
+            registry = registry_check(db.env, f"bench-{run}-")
             paced: list[PhaseResult] = []
             if args.paced_share > 0:
                 for name, closed, callers in (
@@ -300,6 +345,7 @@ def bench_database(kind: str, args: argparse.Namespace, extra_env: dict[str, str
                 routing,
                 cti,
                 paced,
+                registry,
                 server.log_tail(2500) if failed else "",
             )
 
@@ -366,6 +412,19 @@ def print_report(report: DbReport, args: argparse.Namespace) -> None:
     )
     calls = len(cti.latencies.get("ended", [])) / cti.window if cti.window else 0.0
     print(f"cti p50/p99 ms by event: {by_type};  ≈{calls:.0f} whole calls/s")
+    reg = report.registry
+    if reg.get("seconds"):
+        rate = reg["applied"] / reg["seconds"]
+        print(
+            f"cti registry: {reg['applied']} of {reg['events']} events applied"
+            f" ({reg['pending']} still waiting, {reg['set_aside']} set aside) in"
+            f" {reg['seconds']:.1f} s from the first received to the last applied →"
+            f" {rate:.0f} events/s end to end ({rate / floor.rps:.2f} × floor);"
+            f" lag received → applied p50 {1000 * reg['lag_p50']:.0f} ms,"
+            f" p99 {1000 * reg['lag_p99']:.0f} ms, max {1000 * reg['lag_max']:.0f} ms;"
+            f" the last applied {reg['drain']:.2f} s after the last received;"
+            f" {reg['ended']} of {reg['calls']} calls ended with their talk time"
+        )
     print(
         f"CPU cores busy with other programs before the phases (2 s idle): {report.background:.2f}"
         f" of {NCPU}"
@@ -382,6 +441,14 @@ def print_report(report: DbReport, args: argparse.Namespace) -> None:
     if report.server_log:
         print("the end of gunicorn's log:\n  " + report.server_log.replace("\n", "\n  "))
     print(f"goals (issue 3, item 7): p99 ≤ {P99_GOAL_MS:g} ms, ≥ {FLOOR_SHARE_GOAL:.0%} of floor")
+    reg = report.registry
+    if reg.get("seconds") and floor.rps:
+        share = reg["applied"] / reg["seconds"] / floor.rps
+        print(
+            f"  {'registry':<8} applied end to end {share:>4.0%} of floor"
+            f" ({reg['applied'] / reg['seconds']:.0f} vs {floor.rps:.0f} events/s)"
+            f"  {_verdict(share >= FLOOR_SHARE_GOAL and not reg['pending'])}"
+        )
     for phase in (routing, cti):
         p99 = phase.pct(99)
         share = phase.rps / floor.rps if floor.rps else 0.0

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import dj_database_url
 import django_stubs_ext
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from callpulse.envconf import env_bool, env_int, env_list, env_str
@@ -178,6 +179,12 @@ CALLPULSE_TOKEN_CACHE_SECONDS = env_int("CALLPULSE_TOKEN_CACHE_SECONDS", 10)
 # How long a process reuses its routing directory (staff, departments, absences, agent states):
 # the most a break or an absence recorded in another process takes to affect routing.
 CALLPULSE_ROUTING_SNAPSHOT_SECONDS = float(env_str("CALLPULSE_ROUTING_SNAPSHOT_SECONDS", "1.0"))
+# Who applies received CTI events to the call registry (telephony/cti.py): "background" (a
+# thread in each server process), "inline" (the request, before it answers) or "worker" (only
+# `manage.py cti_apply`).
+CALLPULSE_CTI_APPLY = env_str("CALLPULSE_CTI_APPLY", "background")
+if CALLPULSE_CTI_APPLY not in ("background", "inline", "worker"):
+    raise ImproperlyConfigured("CALLPULSE_CTI_APPLY must be background, inline or worker.")
 # ------------------------------------------------------------------------------------------
 # Teams: one supervisor and between these many operators (PRODUCT.md: 3-20).
 CALLPULSE_TEAM_MIN_OPERATORS = env_int("CALLPULSE_TEAM_MIN_OPERATORS", 3)

@@ -1,5 +1,6 @@
 """The test suite: fast password hashing, in-memory mail, the same database choice as dev."""
 
+from callpulse.envconf import env_str
 from callpulse.settings.base import *  # noqa: F403
 from callpulse.settings.base import DATABASES, VAR_DIR
 
@@ -13,3 +14,4 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": None}
 CALLPULSE_TOKEN_CACHE_SECONDS = 0  # tests change users between requests
 CALLPULSE_ROUTING_SNAPSHOT_SECONDS = 0.0  # every decision reads the database afresh
+CALLPULSE_CTI_APPLY = env_str("CALLPULSE_CTI_APPLY", "inline")  # the registry answers at once

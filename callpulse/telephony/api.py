@@ -18,6 +18,7 @@ from callpulse.core.permissions import role_permission, staff_user
 from callpulse.core.roles import STAFF_DIRECTORY, RoleCode, user_has_role
 from callpulse.core.service_auth import ServiceTokenAuthentication, service_scope
 from callpulse.telephony import selectors, services
+from callpulse.telephony.cti import CTIEventInput, cti_event_receive
 from callpulse.telephony.models import (
     AgentStatus,
     Call,
@@ -104,10 +105,9 @@ class CTIEventView(APIView):
         ),
     )
     def post(self, request: Request) -> Response:
-        data = CTIEventSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = {k: v for k, v in data.validated_data.items() if v is not None}
-        answer = services.cti_event_ingest(event=services.CTIEventInput(**values))
+        values = CTIEventSerializer.parse(request.data)
+        event = CTIEventInput(**{k: v for k, v in values.items() if v is not None})
+        answer = cti_event_receive(event=event)
         if "routing" in answer:
             answer = {**answer, "routing": RoutingDecisionSerializer(answer["routing"]).data}
         return Response(answer)

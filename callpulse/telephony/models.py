@@ -135,20 +135,37 @@ class CTIEvent(models.Model):
     """An event as the phone system sent it, kept with the answer we gave (idempotency)."""
 
     event_id = models.CharField(_("event id"), max_length=100, unique=True)
-    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="events")
+    call_ref = models.CharField(_("call id"), max_length=100, default="")
+    call = models.ForeignKey(
+        Call, null=True, blank=True, on_delete=models.CASCADE, related_name="events"
+    )
     type = models.CharField(_("type"), max_length=12, choices=CTIEventType.choices)
     at = models.DateTimeField(_("at"))
     payload: models.JSONField[Any, Any] = models.JSONField(_("payload"), default=dict)
     response: models.JSONField[Any, Any] = models.JSONField(_("response"), default=dict)
     received_at = models.DateTimeField(_("received at"), auto_now_add=True)
+    applied_at = models.DateTimeField(
+        _("applied at"),
+        null=True,
+        blank=True,
+        help_text=_("When the event reached the call registry; empty while it waits."),
+    )
+    apply_error = models.TextField(
+        _("not applied because"),
+        blank=True,
+        help_text=_("Why the event was set aside instead of applied."),
+    )
 
     class Meta:
         verbose_name = _("CTI event")
         verbose_name_plural = _("CTI events")
         ordering = ["at", "pk"]
+        indexes = [
+            models.Index(fields=["id"], name="ctievent_pending", condition=Q(applied_at=None))
+        ]
 
     def __str__(self) -> str:
-        return f"{self.type} {self.call.call_id}"
+        return f"{self.type} {self.call_ref}"
 
 
 class AgentState(models.TextChoices):

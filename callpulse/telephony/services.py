@@ -1,11 +1,8 @@
-"""Writes for calls: CTI events into the registry, agent states, outcomes, remarks, callbacks."""
+"""Writes for calls (CTI events: cti.py): agent states, outcomes, remarks, callbacks."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
@@ -21,6 +18,7 @@ from callpulse.core.phones import normalize_phone
 from callpulse.core.roles import CALLERS, user_has_role
 from callpulse.core.services import audit_record
 from callpulse.crm.models import Client, DoNotCall
+from callpulse.telephony.cti import CLOCK_SKEW, SUPERVISORS_CHANNEL, derive_call
 from callpulse.telephony.models import (
     AgentState,
     AgentStateSpan,
@@ -32,36 +30,21 @@ from callpulse.telephony.models import (
     CallbackReason,
     CallbackStatus,
     CallStatus,
-    CallTransfer,
     CommandKind,
     CommandStatus,
-    CTIEvent,
-    CTIEventType,
     DialResult,
     Direction,
     Outcome,
     PhoneCommand,
 )
-from callpulse.telephony.routing import call_route, identify_caller
 from callpulse.telephony.selectors import (
     callback_free_for,
     callback_lease,
     callback_queue,
-    user_by_extension,
 )
 
-SUPERVISORS_CHANNEL = "supervisors"
-CLOCK_SKEW = timedelta(seconds=5)
 # States an operator may choose with their own buttons; the rest follow the calls.
 SELF_SERVICE_STATES = (AgentState.AVAILABLE, AgentState.BREAK, AgentState.OFFLINE)
-
-
-def _phone_or_raw(raw: str) -> str:
-    """E.164 when the text is a number, else as given (an extension, 'anonymous')."""
-    try:
-        return normalize_phone(raw)
-    except ValidationError:
-        return raw.strip()[:32]
 
 
 # --- agent states -------------------------------------------------------------------------
@@ -123,219 +106,10 @@ def agent_state_choose(*, user: User, state: str) -> AgentStatus | None:
     return agent_state_set(user=user, state=state)
 
 
-# --- CTI events ---------------------------------------------------------------------------
+# --- missed calls -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class CTIEventInput:
-    event_id: str
-    call_id: str
-    type: str
-    direction: str
-    at: datetime
-    from_number: str = ""
-    to_number: str = ""
-    extension: str = ""
-    queue: str = ""
-    purpose: str = ""
-    recording_url: str = ""
-
-
-def cti_event_ingest(*, event: CTIEventInput) -> dict[str, Any]:
-    """Apply one phone-system event to the registry; the same event_id twice answers the same.
-
-    Events may arrive out of order: each sets only its own moment, and the call's status,
-    durations and outcome are derived from the moments known so far.
-    """
-    for attempt in range(3):
-        try:
-            return _ingest(event)
-        except IntegrityError:
-            # Another worker created the same call or recorded the same event at this instant.
-            if attempt == 2:
-                raise
-    raise AssertionError("unreachable")
-
-
-@transaction.atomic
-def _ingest(event: CTIEventInput) -> dict[str, Any]:
-    # The call's row is the lock: events of one call are applied one at a time, and a resent
-    # event_id is recognised under it (the unique event_id would refuse it anyway).
-    call, _created = Call.objects.select_for_update().get_or_create(
-        call_id=event.call_id, defaults={"direction": event.direction}
-    )
-    known = CTIEvent.objects.filter(event_id=event.event_id).values_list("response", flat=True)
-    for first_answer in known:
-        return dict(first_answer)
-
-    if event.from_number and not call.from_number:
-        call.from_number = _phone_or_raw(event.from_number)
-    if event.to_number and not call.to_number:
-        call.to_number = _phone_or_raw(event.to_number)
-    if event.queue:
-        call.queue = event.queue
-    if event.purpose and not call.purpose:
-        call.purpose = event.purpose
-    if event.recording_url:
-        call.recording_url = event.recording_url
-    if call.client_id is None and not call.is_new_caller:
-        client_number = call.from_number if call.direction == Direction.INBOUND else call.to_number
-        client = identify_caller(client_number)
-        call.client = client
-        call.is_new_caller = client is None
-    agent = user_by_extension(event.extension)
-
-    response: dict[str, Any] = {"call_id": call.call_id, "event_id": event.event_id}
-    handler = _HANDLERS[event.type]
-    handler(call, event, agent, response)
-    _derive(call)
-    call.save()
-    CTIEvent.objects.create(
-        event_id=event.event_id,
-        call=call,
-        type=event.type,
-        at=event.at,
-        payload=_payload(event),
-        response=response,
-    )
-    return response
-
-
-def _payload(event: CTIEventInput) -> dict[str, Any]:
-    data = dict(event.__dict__)
-    data["at"] = event.at.isoformat()
-    return data
-
-
-def _earliest(current: datetime | None, new: datetime) -> datetime:
-    return new if current is None or new < current else current
-
-
-def _on_ringing(
-    call: Call, event: CTIEventInput, agent: User | None, response: dict[str, Any]
-) -> None:
-    call.ringing_at = _earliest(call.ringing_at, event.at)
-    if call.direction == Direction.INBOUND:
-        if not call.routing:
-            decision = call_route(
-                phone=call.from_number,
-                purpose=call.purpose or None,
-                at=event.at,
-                client=call.client,
-            )
-            call.routing = decision.as_dict()
-        response["routing"] = call.routing
-    if agent is not None and call.answered_at is None and call.ended_at is None:
-        previous = call.operator
-        if previous is not None and previous != agent:
-            _release_if_ringing(previous, call, event.at)  # ring-no-answer moved on
-        call.operator = agent
-        agent_state_set(user=agent, state=AgentState.RINGING, at=event.at, call=call)
-        publish_on_commit(user_channel(agent.pk), {"type": "ring", "call": call.pk})
-
-
-def _release_if_ringing(user: User, call: Call, at: datetime) -> None:
-    """An agent whose phone rang for this call and did not answer is free again."""
-    if AgentStatus.objects.filter(user=user, call=call, state=AgentState.RINGING).exists():
-        agent_state_set(user=user, state=AgentState.AVAILABLE, at=at)
-        publish_on_commit(user_channel(user.pk), {"type": "ended", "call": call.pk})
-
-
-def _on_answered(
-    call: Call, event: CTIEventInput, agent: User | None, response: dict[str, Any]
-) -> None:
-    call.answered_at = _earliest(call.answered_at, event.at)
-    if call.ringing_at is None:
-        call.ringing_at = event.at
-    if agent is not None:
-        previous = call.operator
-        if previous is not None and previous != agent:
-            _release_if_ringing(previous, call, event.at)
-        call.operator = agent
-        if call.ended_at is None:
-            agent_state_set(user=agent, state=AgentState.ON_CALL, at=event.at, call=call)
-        publish_on_commit(user_channel(agent.pk), {"type": "answered", "call": call.pk})
-    if call.outcome == Outcome.ABANDONED and call.logged_at is None:
-        # "ended" came first and looked like an abandon: the call was in fact answered.
-        call.outcome = ""
-        Callback.objects.filter(call=call, status=CallbackStatus.OPEN).update(
-            status=CallbackStatus.CANCELLED, note="answered after all"
-        )
-
-
-def _on_transferred(
-    call: Call, event: CTIEventInput, agent: User | None, response: dict[str, Any]
-) -> None:
-    previous = call.operator
-    CallTransfer.objects.create(
-        call=call, from_user=previous, to_user=agent, to_extension=event.extension, at=event.at
-    )
-    if previous is not None and previous != agent and call.ended_at is None:
-        agent_state_set(user=previous, state=AgentState.WRAP_UP, at=event.at)
-    if agent is not None:
-        call.operator = agent
-        if call.ended_at is None:
-            agent_state_set(user=agent, state=AgentState.ON_CALL, at=event.at, call=call)
-        publish_on_commit(user_channel(agent.pk), {"type": "ring", "call": call.pk})
-    if previous is not None:
-        publish_on_commit(user_channel(previous.pk), {"type": "transferred", "call": call.pk})
-
-
-def _on_held(
-    call: Call, event: CTIEventInput, agent: User | None, response: dict[str, Any]
-) -> None:
-    """Holding changes nothing but the record of events."""
-
-
-def _on_ended(
-    call: Call, event: CTIEventInput, agent: User | None, response: dict[str, Any]
-) -> None:
-    call.ended_at = event.at if call.ended_at is None else max(call.ended_at, event.at)
-    if call.ringing_at is None:
-        call.ringing_at = event.at
-    operator = call.operator
-    if operator is not None:
-        after = AgentState.WRAP_UP if call.answered_at is not None else AgentState.AVAILABLE
-        agent_state_set(user=operator, state=after, at=event.at, while_on=call)
-        publish_on_commit(user_channel(operator.pk), {"type": "ended", "call": call.pk})
-    if call.answered_at is None and not call.outcome:
-        if call.direction == Direction.INBOUND:
-            call.outcome = Outcome.ABANDONED
-            _callback_for_missed(call)
-        else:
-            call.outcome = Outcome.NO_ANSWER
-    dial_result_record(call=call)  # an outbound call placed by a dial command: its result
-
-
-Handler = Callable[[Call, CTIEventInput, User | None, dict[str, Any]], None]
-_HANDLERS: dict[str, Handler] = {
-    CTIEventType.RINGING: _on_ringing,
-    CTIEventType.ANSWERED: _on_answered,
-    CTIEventType.TRANSFERRED: _on_transferred,
-    CTIEventType.HELD: _on_held,
-    CTIEventType.ENDED: _on_ended,
-}
-
-
-def _derive(call: Call) -> None:
-    """Status and durations from the moments known so far (order of arrival does not matter)."""
-    if call.ended_at is not None:
-        call.status = CallStatus.ENDED
-    elif call.answered_at is not None:
-        call.status = CallStatus.ANSWERED
-    else:
-        call.status = CallStatus.RINGING
-    if call.ringing_at is not None:
-        waited_until = call.answered_at or call.ended_at
-        if waited_until is not None:
-            call.wait_seconds = max(0, round((waited_until - call.ringing_at).total_seconds()))
-    if call.answered_at is not None and call.ended_at is not None:
-        call.talk_seconds = max(0, round((call.ended_at - call.answered_at).total_seconds()))
-    if call.logged_at is not None and call.ended_at is not None:
-        call.wrap_up_seconds = max(0, round((call.logged_at - call.ended_at).total_seconds()))
-
-
-def _callback_for_missed(call: Call) -> Callback | None:
+def callback_for_missed(call: Call) -> Callback | None:
     """A missed or abandoned inbound call lands on the callback list (one open per number).
 
     A number on the do-not-call list gets no callback: nobody could dial it anyway.
@@ -347,17 +121,20 @@ def _callback_for_missed(call: Call) -> Callback | None:
     due = (call.ended_at or timezone.now()) + timedelta(
         minutes=settings.CALLPULSE_CALLBACK_DUE_MINUTES
     )
+    # rang at someone's phone and nobody picked up: missed; hung up in the queue: abandoned
+    reason = CallbackReason.MISSED if call.operator_id is not None else CallbackReason.ABANDONED
     existing = Callback.objects.filter(phone=call.from_number, status=CallbackStatus.OPEN).first()
     if existing is not None:
-        if due < existing.due_at:
-            existing.due_at = due
-            existing.save(update_fields=["due_at"])
+        # One callback answers every missed call of the number; it names the latest, so that an
+        # earlier call turning out answered after all does not cancel it.
+        existing.due_at = min(due, existing.due_at)
+        existing.call, existing.reason = call, reason
+        existing.save(update_fields=["due_at", "call", "reason"])
         return existing
     return Callback.objects.create(
         phone=call.from_number,
-        client=call.client,
-        # rang at someone's phone and nobody picked up: missed; hung up in the queue: abandoned
-        reason=CallbackReason.MISSED if call.operator_id is not None else CallbackReason.ABANDONED,
+        client_id=call.client_id,
+        reason=reason,
         due_at=due,
         first_due_at=due,
         call=call,
@@ -394,7 +171,7 @@ def call_log_outcome(
     call.notes = notes
     if first_log:
         call.logged_at = timezone.now()
-    _derive(call)
+    derive_call(call)
     call.save()
     if outcome == Outcome.CALLBACK_PROMISED and callback_at is not None:
         phone = call.from_number if call.direction == Direction.INBOUND else call.to_number

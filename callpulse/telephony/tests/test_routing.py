@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from callpulse.core.models import Department
 from callpulse.core.tests.factories import AbsenceFactory
@@ -62,12 +63,12 @@ def center(make_user):
     }
 
 
-def vacation(user, cover=None):
+def vacation(user, cover=None, until=None):
     AbsenceFactory(
         user=user,
         kind="vacation",
         starts_at=NOW - timedelta(days=2),
-        ends_at=almaty(2026, 11, 28, 9, 0),
+        ends_at=until or almaty(2026, 11, 28, 9, 0),
         covered_by=cover,
     )
 
@@ -168,7 +169,8 @@ def test_reasons_read_in_russian(center, settings):
 
 
 def test_the_suggest_api_gives_the_same_decision(center, make_user, api_as):
-    vacation(center["ivanova"], cover=center["petrov"])
+    # The API decides for the present moment: the vacation must cover the real clock.
+    vacation(center["ivanova"], cover=center["petrov"], until=timezone.now() + timedelta(days=7))
     api = api_as(make_user("operator"))
     body = api.get(
         "/api/v1/routing/suggest", {"phone": "8 (701) 123-45-67", "purpose": "other"}

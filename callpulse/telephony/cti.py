@@ -1,0 +1,664 @@
+"""CTI events: received into a journal at once, applied to the call registry in batches.
+
+Why two steps. A phone system sends three to six events per call and waits only for the answer
+to an inbound ring (the route). Receiving writes one row, the event with the answer it got, so
+the phone system hears back after one insert. Applying takes every pending event, in arrival
+order, in one transaction: the calls and agents of the whole batch are locked and written with
+a handful of statements instead of a dozen per event. Under load the batches grow and the cost
+per event falls; at a trickle a batch is one event and the registry lags by milliseconds.
+
+`CALLPULSE_CTI_APPLY` says who applies:
+
+- ``background`` (default): a thread in each server process, woken by every event it receives;
+  on PostgreSQL one applier at a time holds an advisory lock, the others wait their turn.
+  Events journaled by a process that died are picked up by the next poll of any other.
+- ``inline``: the request applies before it answers (the tests; a registry that never lags).
+- ``worker``: the web processes only journal; ``manage.py cti_apply`` applies.
+
+Events may arrive in any order: each sets only its own moment, and status, durations and outcome
+are derived from the moments known so far. An event that cannot be applied (a bug, bad data)
+is set aside with its error rather than holding up the queue.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import cache
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, OperationalError, connection, connections, models, transaction
+from django.utils import timezone
+
+from callpulse.core.events import publish_on_commit, user_channel
+from callpulse.core.models import User
+from callpulse.core.phones import normalize_phone
+from callpulse.crm.models import Phone
+from callpulse.telephony.models import (
+    AgentState,
+    AgentStateSpan,
+    AgentStatus,
+    Call,
+    Callback,
+    CallbackStatus,
+    CallStatus,
+    CallTransfer,
+    CTIEvent,
+    CTIEventType,
+    Direction,
+    Outcome,
+)
+from callpulse.telephony.routing import call_route
+
+logger = logging.getLogger(__name__)
+
+SUPERVISORS_CHANNEL = "supervisors"
+CLOCK_SKEW = timedelta(seconds=5)  # how far ahead a phone system's clock may run
+BATCH_SIZE = 500
+POLL_SECONDS = 1.0
+_PG_APPLIER_LOCK = 0x63_74_69_61  # "ctia": one applier at a time across processes
+
+
+@dataclass(frozen=True)
+class CTIEventInput:
+    event_id: str
+    call_id: str
+    type: str
+    direction: str
+    at: datetime
+    from_number: str = ""
+    to_number: str = ""
+    extension: str = ""
+    queue: str = ""
+    purpose: str = ""
+    recording_url: str = ""
+
+    def payload(self) -> dict[str, Any]:
+        data = dict(self.__dict__)
+        data["at"] = self.at.isoformat()
+        return data
+
+    @classmethod
+    def from_payload(cls, data: dict[str, Any]) -> CTIEventInput:
+        return cls(**{**data, "at": datetime.fromisoformat(data["at"])})
+
+
+def phone_or_raw(raw: str) -> str:
+    """E.164 when the text is a number, else as given (an extension, 'anonymous')."""
+    try:
+        return normalize_phone(raw)
+    except ValidationError:
+        return raw.strip()[:32]
+
+
+# --- receiving ------------------------------------------------------------------------------
+
+
+def cti_event_receive(*, event: CTIEventInput) -> dict[str, Any]:
+    """Journal one event and answer it; the same event_id again gets its first answer back.
+
+    The answer to an inbound ring carries the routing decision (the call's first decision when
+    an earlier ring of the same call has been applied already).
+    """
+    answer: dict[str, Any] = {"call_id": event.call_id, "event_id": event.event_id}
+    if event.type == CTIEventType.RINGING and event.direction == Direction.INBOUND:
+        answer["routing"] = _routing_for(event)
+    first_answer = _journal(event, answer)
+    if first_answer is not None:
+        return first_answer
+    mode = settings.CALLPULSE_CTI_APPLY
+    if mode == "inline":
+        cti_events_apply()
+    elif mode == "background":
+        APPLIER.nudge()
+    return answer
+
+
+@cache
+def _sql() -> dict[str, str]:
+    """The receiving path's statements as plain SQL: the ORM would spend longer building them
+    than the database spends running them."""
+    call, event = Call._meta, CTIEvent._meta
+    c = {f.name: f.column for f in call.concrete_fields}
+    e = {f.name: f.column for f in event.concrete_fields}
+    names = [
+        "event_id",
+        "call_ref",
+        "type",
+        "at",
+        "payload",
+        "response",
+        "received_at",
+        "apply_error",
+    ]
+    columns = ", ".join(f'"{e[n]}"' for n in names)
+    return {
+        "call": (
+            f'SELECT "{c["routing"]}", "{c["purpose"]}", "{c["from_number"]}" '
+            f'FROM "{call.db_table}" WHERE "{c["call_id"]}" = %s'
+        ),
+        "journal": (
+            f'INSERT INTO "{event.db_table}" ({columns}) '
+            f"VALUES ({', '.join(['%s'] * len(names))}) "
+            f'ON CONFLICT ("{e["event_id"]}") DO NOTHING RETURNING "{event.pk.column}"'
+        ),
+        "answer": f'SELECT "{e["response"]}" FROM "{event.db_table}" WHERE "{e["event_id"]}" = %s',
+    }
+
+
+def _field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field)
+    return field
+
+
+def _json(model: type[models.Model], name: str, raw: Any) -> Any:
+    return _field(model, name).from_db_value(raw, None, connection)  # type: ignore[attr-defined]
+
+
+def _routing_for(event: CTIEventInput) -> dict[str, Any]:
+    with connection.cursor() as cursor:
+        cursor.execute(_sql()["call"], [event.call_id])
+        row = cursor.fetchone()
+    purpose, from_number = event.purpose, event.from_number
+    if row is not None:
+        routing = _json(Call, "routing", row[0])
+        if routing:
+            return dict(routing)
+        purpose, from_number = purpose or row[1], from_number or row[2]
+    decision = call_route(phone=phone_or_raw(from_number), purpose=purpose or None, at=event.at)
+    return decision.as_dict()
+
+
+def _journal(event: CTIEventInput, answer: dict[str, Any]) -> dict[str, Any] | None:
+    """Record the event; None when it is new, else the answer its first copy got."""
+    values = {
+        "event_id": event.event_id,
+        "call_ref": event.call_id,
+        "type": event.type,
+        "at": event.at,
+        "payload": event.payload(),
+        "response": answer,
+        "received_at": timezone.now(),
+        "apply_error": "",
+    }
+    params = [_field(CTIEvent, k).get_db_prep_save(v, connection) for k, v in values.items()]
+    with connection.cursor() as cursor:
+        cursor.execute(_sql()["journal"], params)
+        if cursor.fetchone() is not None:
+            return None
+        cursor.execute(_sql()["answer"], [event.event_id])
+        row = cursor.fetchone()
+    return dict(_json(CTIEvent, "response", row[0])) if row else answer
+
+
+# --- applying -------------------------------------------------------------------------------
+
+
+def cti_events_apply(*, limit: int = BATCH_SIZE) -> int:
+    """Apply up to `limit` pending events in arrival order; how many were taken.
+
+    A clash with another writer (an operator's button creating their state at the same instant)
+    rolls the batch back and tries again.
+    """
+    for attempt in range(3):
+        try:
+            return _apply_pending(limit)
+        except (IntegrityError, OperationalError):
+            if attempt == 2:
+                raise
+            time.sleep(0.01 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+@transaction.atomic
+def _apply_pending(limit: int) -> int:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_PG_APPLIER_LOCK])
+    # SQLite: the transaction began IMMEDIATE, so it already holds the one write lock.
+    rows = list(CTIEvent.objects.filter(applied_at__isnull=True).order_by("pk")[:limit])
+    if not rows:
+        return 0
+    try:
+        with transaction.atomic():
+            _Batch(rows).apply()
+    except (IntegrityError, OperationalError):
+        raise
+    except Exception:
+        logger.exception("CTI batch of %d failed; applying its events one by one", len(rows))
+        for row in rows:
+            _apply_alone(row)
+    return len(rows)
+
+
+def _apply_alone(row: CTIEvent) -> None:
+    try:
+        with transaction.atomic():
+            _Batch([row]).apply()
+    except (IntegrityError, OperationalError):
+        raise
+    except Exception as exc:
+        logger.exception("CTI event %s set aside", row.event_id)
+        CTIEvent.objects.filter(pk=row.pk).update(
+            applied_at=timezone.now(), apply_error=f"{type(exc).__name__}: {exc}"[:1000]
+        )
+
+
+def _update_rows(model: type[models.Model], objs: Iterable[Any], fields: list[str]) -> None:
+    """UPDATE … WHERE pk = %s for each object, as one executemany (pipelined on PostgreSQL)."""
+    objs = list(objs)
+    if not objs:
+        return
+    meta = model._meta
+    columns = [_field(model, name) for name in fields]
+    assignments = ", ".join(f'"{c.column}" = %s' for c in columns)
+    sql = f'UPDATE "{meta.db_table}" SET {assignments} WHERE "{meta.pk.column}" = %s'
+    params = [
+        [c.get_db_prep_save(getattr(o, c.attname), connection) for c in columns] + [o.pk]
+        for o in objs
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+
+
+class _AgentBook:
+    """The agents a batch touches: their states locked, moved in memory, written once.
+
+    The rules are those of `services.agent_state_set`: a moment never later than now plus a
+    little clock skew, stale moments change nothing, `while_on` moves only an agent still on
+    that call, and every change closes the open span and opens a new one.
+    """
+
+    def __init__(self, user_ids: set[int], now: datetime) -> None:
+        self.latest = now + CLOCK_SKEW
+        ids = sorted(user_ids)
+        self.status = {
+            s.user_id: s
+            for s in AgentStatus.objects.select_for_update()
+            .filter(user_id__in=ids)
+            .order_by("user_id")
+        }
+        self.open_span = {
+            s.user_id: s
+            for s in AgentStateSpan.objects.filter(user_id__in=ids, ended_at__isnull=True)
+        }
+        self.created: set[int] = set()
+        self.changed: set[int] = set()
+        self.closed: list[AgentStateSpan] = []
+        self.new_spans: list[AgentStateSpan] = []
+
+    def state_of(self, user_id: int) -> AgentStatus | None:
+        return self.status.get(user_id)
+
+    def set(
+        self,
+        user_id: int,
+        state: str,
+        at: datetime,
+        call: Call | None = None,
+        while_on: Call | None = None,
+    ) -> None:
+        status = self.status.get(user_id)
+        if while_on is not None and (status is None or status.call_id != while_on.pk):
+            return
+        moment = min(at, self.latest)
+        call_pk = call.pk if call is not None else None
+        if status is None:
+            self.status[user_id] = AgentStatus(
+                user_id=user_id, state=state, since=moment, call_id=call_pk
+            )
+            self.created.add(user_id)
+        else:
+            if moment < status.since:
+                return  # an event older than what we know: history, not the present
+            if status.state == state and status.call_id == call_pk:
+                return
+            status.state, status.since, status.call_id = state, moment, call_pk
+            self.changed.add(user_id)
+        span = self.open_span.get(user_id)
+        if span is not None:
+            span.ended_at = moment
+            if span.pk is not None:
+                self.closed.append(span)
+        span = AgentStateSpan(user_id=user_id, state=state, started_at=moment)
+        self.open_span[user_id] = span
+        self.new_spans.append(span)
+        publish_on_commit(
+            SUPERVISORS_CHANNEL,
+            {"type": "agent_state", "user": user_id, "state": state, "since": moment.isoformat()},
+        )
+
+    def write(self) -> None:
+        _update_rows(AgentStateSpan, self.closed, ["ended_at"])  # before the new open ones
+        AgentStateSpan.objects.bulk_create(self.new_spans)
+        AgentStatus.objects.bulk_create([self.status[u] for u in sorted(self.created)])
+        changed = [self.status[u] for u in sorted(self.changed - self.created)]
+        _update_rows(AgentStatus, changed, ["state", "since", "call"])
+
+
+# Call fields the events write: the operator's outcome notes and logging stay the operator's.
+_CALL_FIELDS = [
+    "from_number",
+    "to_number",
+    "client",
+    "is_new_caller",
+    "queue",
+    "operator",
+    "purpose",
+    "status",
+    "ringing_at",
+    "answered_at",
+    "ended_at",
+    "wait_seconds",
+    "talk_seconds",
+    "wrap_up_seconds",
+    "outcome",
+    "recording_url",
+    "routing",
+    "updated_at",
+]
+
+
+def _earliest(current: datetime | None, new: datetime) -> datetime:
+    return new if current is None or new < current else current
+
+
+class _Batch:
+    """Pending events applied together: calls and agents locked once, written once."""
+
+    def __init__(self, rows: list[CTIEvent]) -> None:
+        self.rows = rows
+        self.events = [CTIEventInput.from_payload(r.payload) for r in rows]
+        self.now = timezone.now()
+        self.transfers: list[CallTransfer] = []
+
+    def apply(self) -> None:
+        calls = self._lock_calls()
+        for event in self.events:
+            self._fill(calls[event.call_id], event)
+        self._identify_callers(calls.values())
+        agent_by_extension = self._agents()
+        involved = {c.operator_id for c in calls.values() if c.operator_id is not None}
+        involved |= set(agent_by_extension.values())
+        self.book = _AgentBook(involved, self.now)
+        for row, event in zip(self.rows, self.events, strict=True):
+            call = calls[event.call_id]
+            agent_id = agent_by_extension.get(event.extension) if event.extension else None
+            _HANDLERS[event.type](self, call, event, agent_id, row.response)
+            row.call_id = call.pk
+            row.applied_at = self.now
+        for call in calls.values():
+            derive_call(call)
+            call.updated_at = self.now
+        _update_rows(Call, calls.values(), _CALL_FIELDS)
+        self.book.write()
+        CallTransfer.objects.bulk_create(self.transfers)
+        _update_rows(CTIEvent, self.rows, ["call", "applied_at"])
+
+    def _lock_calls(self) -> dict[str, Call]:
+        """The batch's calls, locked in call_id order; calls first heard of are created."""
+        refs = sorted({e.call_id for e in self.events})
+        calls = {
+            c.call_id: c
+            for c in Call.objects.select_for_update().filter(call_id__in=refs).order_by("call_id")
+        }
+        missing = [r for r in refs if r not in calls]
+        if missing:
+            first: dict[str, CTIEventInput] = {}
+            for event in self.events:
+                first.setdefault(event.call_id, event)
+            Call.objects.bulk_create(
+                [Call(call_id=r, direction=first[r].direction) for r in missing],
+                ignore_conflicts=True,
+            )
+            created = (
+                Call.objects.select_for_update().filter(call_id__in=missing).order_by("call_id")
+            )
+            calls.update({c.call_id: c for c in created})
+        return calls
+
+    @staticmethod
+    def _fill(call: Call, event: CTIEventInput) -> None:
+        """What an event says about the call itself; the first number and purpose stand."""
+        if event.from_number and not call.from_number:
+            call.from_number = phone_or_raw(event.from_number)
+        if event.to_number and not call.to_number:
+            call.to_number = phone_or_raw(event.to_number)
+        if event.queue:
+            call.queue = event.queue
+        if event.purpose and not call.purpose:
+            call.purpose = event.purpose
+        if event.recording_url:
+            call.recording_url = event.recording_url
+
+    @staticmethod
+    def _identify_callers(calls: Iterable[Call]) -> None:
+        """Whose number it is, once per call, in one query for the whole batch."""
+        todo: dict[Call, str] = {}
+        for call in calls:
+            if call.client_id is not None or call.is_new_caller:
+                continue
+            number = call.from_number if call.direction == Direction.INBOUND else call.to_number
+            if number:
+                todo[call] = number
+        if not todo:
+            return
+        owners = dict(
+            Phone.objects.filter(number__in=set(todo.values())).values_list("number", "client_id")
+        )
+        for call, number in todo.items():
+            call.client_id = owners.get(number)
+            call.is_new_caller = call.client_id is None
+
+    def _agents(self) -> dict[str, int]:
+        extensions = {e.extension for e in self.events if e.extension}
+        if not extensions:
+            return {}
+        found: dict[str, int] = {}
+        rows = User.objects.filter(extension__in=extensions, is_active=True).order_by("pk")
+        for extension, pk in rows.values_list("extension", "pk"):
+            found.setdefault(extension or "", pk)
+        return found
+
+    def release_if_ringing(self, user_id: int, call: Call, at: datetime) -> None:
+        """An agent whose phone rang for this call and did not answer is free again."""
+        status = self.book.state_of(user_id)
+        if status is not None and status.call_id == call.pk and status.state == AgentState.RINGING:
+            self.book.set(user_id, AgentState.AVAILABLE, at)
+            publish_on_commit(user_channel(user_id), {"type": "ended", "call": call.pk})
+
+
+Handler = Callable[[_Batch, Call, CTIEventInput, int | None, dict[str, Any]], None]
+
+
+def _on_ringing(
+    batch: _Batch, call: Call, event: CTIEventInput, agent: int | None, answer: dict[str, Any]
+) -> None:
+    call.ringing_at = _earliest(call.ringing_at, event.at)
+    if call.direction == Direction.INBOUND and not call.routing and answer.get("routing"):
+        call.routing = answer["routing"]
+    if agent is not None and call.answered_at is None and call.ended_at is None:
+        previous = call.operator_id
+        if previous is not None and previous != agent:
+            batch.release_if_ringing(previous, call, event.at)  # ring-no-answer moved on
+        call.operator_id = agent
+        batch.book.set(agent, AgentState.RINGING, event.at, call=call)
+        publish_on_commit(user_channel(agent), {"type": "ring", "call": call.pk})
+
+
+def _on_answered(
+    batch: _Batch, call: Call, event: CTIEventInput, agent: int | None, answer: dict[str, Any]
+) -> None:
+    call.answered_at = _earliest(call.answered_at, event.at)
+    if call.ringing_at is None:
+        call.ringing_at = event.at
+    if agent is not None:
+        previous = call.operator_id
+        if previous is not None and previous != agent:
+            batch.release_if_ringing(previous, call, event.at)
+        call.operator_id = agent
+        if call.ended_at is None:
+            batch.book.set(agent, AgentState.ON_CALL, event.at, call=call)
+        publish_on_commit(user_channel(agent), {"type": "answered", "call": call.pk})
+    if call.outcome == Outcome.ABANDONED and call.logged_at is None:
+        # "ended" came first and looked like an abandon: the call was in fact answered.
+        call.outcome = ""
+        Callback.objects.filter(call=call, status=CallbackStatus.OPEN).update(
+            status=CallbackStatus.CANCELLED, note="answered after all"
+        )
+
+
+def _on_transferred(
+    batch: _Batch, call: Call, event: CTIEventInput, agent: int | None, answer: dict[str, Any]
+) -> None:
+    previous = call.operator_id
+    batch.transfers.append(
+        CallTransfer(
+            call=call,
+            from_user_id=previous,
+            to_user_id=agent,
+            to_extension=event.extension,
+            at=event.at,
+        )
+    )
+    if previous is not None and previous != agent and call.ended_at is None:
+        batch.book.set(previous, AgentState.WRAP_UP, event.at)
+    if agent is not None:
+        call.operator_id = agent
+        if call.ended_at is None:
+            batch.book.set(agent, AgentState.ON_CALL, event.at, call=call)
+        publish_on_commit(user_channel(agent), {"type": "ring", "call": call.pk})
+    if previous is not None:
+        publish_on_commit(user_channel(previous), {"type": "transferred", "call": call.pk})
+
+
+def _on_held(
+    batch: _Batch, call: Call, event: CTIEventInput, agent: int | None, answer: dict[str, Any]
+) -> None:
+    """Holding changes nothing but the record of events."""
+
+
+def _on_ended(
+    batch: _Batch, call: Call, event: CTIEventInput, agent: int | None, answer: dict[str, Any]
+) -> None:
+    from callpulse.telephony.services import callback_for_missed, dial_result_record
+
+    call.ended_at = event.at if call.ended_at is None else max(call.ended_at, event.at)
+    if call.ringing_at is None:
+        call.ringing_at = event.at
+    operator = call.operator_id
+    if operator is not None:
+        after = AgentState.WRAP_UP if call.answered_at is not None else AgentState.AVAILABLE
+        batch.book.set(operator, after, event.at, while_on=call)
+        publish_on_commit(user_channel(operator), {"type": "ended", "call": call.pk})
+    if call.answered_at is None and not call.outcome:
+        if call.direction == Direction.INBOUND:
+            call.outcome = Outcome.ABANDONED
+            callback_for_missed(call)
+        else:
+            call.outcome = Outcome.NO_ANSWER
+    dial_result_record(call=call)  # an outbound call placed by a dial command: its result
+
+
+_HANDLERS: dict[str, Handler] = {
+    CTIEventType.RINGING: _on_ringing,
+    CTIEventType.ANSWERED: _on_answered,
+    CTIEventType.TRANSFERRED: _on_transferred,
+    CTIEventType.HELD: _on_held,
+    CTIEventType.ENDED: _on_ended,
+}
+
+
+def derive_call(call: Call) -> None:
+    """Status and durations from the moments known so far (order of arrival does not matter)."""
+    if call.ended_at is not None:
+        call.status = CallStatus.ENDED
+    elif call.answered_at is not None:
+        call.status = CallStatus.ANSWERED
+    else:
+        call.status = CallStatus.RINGING
+    if call.ringing_at is not None:
+        waited_until = call.answered_at or call.ended_at
+        if waited_until is not None:
+            call.wait_seconds = max(0, round((waited_until - call.ringing_at).total_seconds()))
+    if call.answered_at is not None and call.ended_at is not None:
+        call.talk_seconds = max(0, round((call.ended_at - call.answered_at).total_seconds()))
+    if call.logged_at is not None and call.ended_at is not None:
+        call.wrap_up_seconds = max(0, round((call.logged_at - call.ended_at).total_seconds()))
+
+
+# --- the background applier -----------------------------------------------------------------
+
+
+class _Applier:
+    """One thread per process applying the journal whenever an event arrives (or a poll)."""
+
+    def __init__(self) -> None:
+        self._wake = threading.Event()
+        self._start_lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._stopping = False
+
+    def nudge(self) -> None:
+        """Wake the thread (starting it in this process on the first event)."""
+        if self._thread is None or not self._thread.is_alive():
+            with self._start_lock:
+                if self._thread is None or not self._thread.is_alive():
+                    self._stopping = False
+                    self._thread = threading.Thread(
+                        target=self._run, name="cti-applier", daemon=True
+                    )
+                    self._thread.start()
+        self._wake.set()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Finish the batch in hand and end the thread (tests, orderly shutdown)."""
+        thread = self._thread
+        if thread is None:
+            return
+        self._stopping = True
+        self._wake.set()
+        thread.join(timeout)
+        self._thread = None
+
+    def _run(self) -> None:
+        try:
+            run_forever(self._wake, lambda: self._stopping)
+        finally:
+            connections.close_all()
+
+
+def run_forever(
+    wake: threading.Event, stopping: Callable[[], bool], poll_seconds: float = POLL_SECONDS
+) -> None:
+    """Drain the journal whenever woken, and at least every `poll_seconds`."""
+    while not stopping():
+        drain()
+        wake.wait(timeout=poll_seconds)
+        wake.clear()
+
+
+def drain() -> int:
+    """Apply until the journal is empty; how many events. Errors are logged, never raised."""
+    applied = 0
+    try:
+        while True:
+            taken = cti_events_apply()
+            applied += taken
+            if taken < BATCH_SIZE:
+                return applied
+    except Exception:
+        logger.exception("CTI applier: will try again")
+        connections.close_all()  # a broken connection is reopened on the next try
+        time.sleep(0.5)
+        return applied
+
+
+APPLIER = _Applier()
