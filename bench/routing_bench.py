@@ -109,6 +109,7 @@ class DbReport:
     cti: PhaseResult
     paced: list[PhaseResult]
     registry: dict[str, Any]  # how the journal of the cti phase reached the call registry
+    paced_registry: dict[str, Any]  # the same for the open-loop cti phase (empty if none)
     server_log: str = ""  # the end of gunicorn's log, kept when a phase had errors
 
 
@@ -324,7 +325,7 @@ def bench_database(kind: str, args: argparse.Namespace, extra_env: dict[str, str
             routing = phase("routing", routing_callers(port, fixture, args))
             cti = phase("cti", cti_callers(port, fixture, args, run))
             print("… cti: waiting for the registry to apply the journal", flush=True)
-            registry = registry_check(db.env, f"bench-{run}-")
+            registry = registry_check(db.env, f"bench-{run}-", args.registry_timeout)
             paced: list[PhaseResult] = []
             if args.paced_share > 0:
                 for name, closed, callers in (
@@ -334,6 +335,9 @@ def bench_database(kind: str, args: argparse.Namespace, extra_env: dict[str, str
                     if closed.rps > 0:
                         rate = max(1.0, closed.rps * args.paced_share)
                         paced.append(phase(name, callers, rate))
+            paced_registry: dict[str, Any] = {}
+            if any(p.name == "cti" for p in paced):
+                paced_registry = registry_check(db.env, f"bench-{run}p-", args.registry_timeout)
             failed = any(p.error_count for p in (floor, routing, cti, *paced))
             return DbReport(
                 db,
@@ -346,6 +350,7 @@ def bench_database(kind: str, args: argparse.Namespace, extra_env: dict[str, str
                 cti,
                 paced,
                 registry,
+                paced_registry,
                 server.log_tail(2500) if failed else "",
             )
 
@@ -412,19 +417,9 @@ def print_report(report: DbReport, args: argparse.Namespace) -> None:
     )
     calls = len(cti.latencies.get("ended", [])) / cti.window if cti.window else 0.0
     print(f"cti p50/p99 ms by event: {by_type};  ≈{calls:.0f} whole calls/s")
-    reg = report.registry
-    if reg.get("seconds"):
-        rate = reg["applied"] / reg["seconds"]
-        print(
-            f"cti registry: {reg['applied']} of {reg['events']} events applied"
-            f" ({reg['pending']} still waiting, {reg['set_aside']} set aside) in"
-            f" {reg['seconds']:.1f} s from the first received to the last applied →"
-            f" {rate:.0f} events/s end to end ({rate / floor.rps:.2f} × floor);"
-            f" lag received → applied p50 {1000 * reg['lag_p50']:.0f} ms,"
-            f" p99 {1000 * reg['lag_p99']:.0f} ms, max {1000 * reg['lag_max']:.0f} ms;"
-            f" the last applied {reg['drain']:.2f} s after the last received;"
-            f" {reg['ended']} of {reg['calls']} calls ended with their talk time"
-        )
+    for label, reg in (("cti", report.registry), ("cti@", report.paced_registry)):
+        if reg.get("seconds"):
+            print_registry(label, reg, floor)
     print(
         f"CPU cores busy with other programs before the phases (2 s idle): {report.background:.2f}"
         f" of {NCPU}"
@@ -482,6 +477,20 @@ def print_report(report: DbReport, args: argparse.Namespace) -> None:
         )
 
 
+def print_registry(label: str, reg: dict[str, Any], floor: PhaseResult) -> None:
+    rate = reg["applied"] / reg["seconds"]
+    print(
+        f"{label} registry: {reg['applied']} of {reg['events']} events applied"
+        f" ({reg['pending']} still waiting, {reg['set_aside']} set aside) in"
+        f" {reg['seconds']:.1f} s from the first received to the last applied →"
+        f" {rate:.0f} events/s end to end ({rate / floor.rps:.2f} × floor);"
+        f" lag received → applied p50 {1000 * reg['lag_p50']:.0f} ms,"
+        f" p99 {1000 * reg['lag_p99']:.0f} ms, max {1000 * reg['lag_max']:.0f} ms;"
+        f" the last applied {reg['drain']:.2f} s after the last received;"
+        f" {reg['ended']} of {reg['calls']} calls ended with their talk time"
+    )
+
+
 def _cpu_ms(phase: PhaseResult) -> float:
     """Server CPU milliseconds per answered request during the measured window."""
     if phase.cpu is None or not phase.succeeded:
@@ -532,6 +541,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
     parser.add_argument("--seed", type=int, default=42, help="demo center and request mix")
+    parser.add_argument(
+        "--registry-timeout",
+        type=float,
+        default=120.0,
+        help="seconds to wait for the CTI journal to reach the registry after the cti phase",
+    )
     parser.add_argument(
         "--unknown-share", type=float, default=0.25, help="share of callers with unknown numbers"
     )

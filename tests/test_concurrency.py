@@ -143,3 +143,48 @@ def test_parallel_orders_never_push_a_client_past_the_credit_limit(make_user):
     client.refresh_from_db()
     assert client.open_orders_total == Decimal("90000.00") <= client.credit_limit
     assert Order.objects.filter(status=OrderStatus.ACCEPTED).count() == 3
+
+
+def test_receivers_and_appliers_at_once_apply_every_cti_event_exactly_once(make_user, settings):
+    """Four threads receive whole calls while two others apply: nothing lost or applied twice."""
+    from callpulse.telephony import cti
+    from callpulse.telephony.models import AgentStateSpan, AgentStatus, Call, CTIEvent
+
+    settings.CALLPULSE_CTI_APPLY = "worker"  # the two appliers below are the only ones
+    operators = [make_user("operator", extension=str(300 + i)) for i in range(4)]
+    start = timezone.now() - timedelta(hours=1)
+
+    def receive(i: int) -> int:
+        for n in range(15):
+            at = start + timedelta(minutes=n, seconds=i)
+            for kind, seconds in (("ringing", 0), ("answered", 5), ("ended", 40)):
+                cti.cti_event_receive(
+                    event=cti.CTIEventInput(
+                        event_id=f"{i}-{n}-{kind}",
+                        call_id=f"{i}-{n}",
+                        type=kind,
+                        direction="inbound",
+                        at=at + timedelta(seconds=seconds),
+                        from_number="+77011234567",
+                        extension=operators[i].extension or "",
+                    )
+                )
+        return 45
+
+    def apply() -> int:
+        applied = 0
+        for _ in range(40):
+            applied += cti.cti_events_apply(limit=25)
+        return applied
+
+    results = run_at_once([*(lambda i=i: receive(i) for i in range(4)), apply, apply])
+    assert not [r for r in results if isinstance(r, Exception)], results
+    cti.cti_events_apply(limit=1000)  # what arrived after the appliers finished
+    assert CTIEvent.objects.count() == 180
+    assert not CTIEvent.objects.filter(applied_at__isnull=True).exists()
+    assert not CTIEvent.objects.exclude(apply_error="").exists()
+    assert Call.objects.filter(status="ended", talk_seconds=35, wait_seconds=5).count() == 60
+    for operator in operators:
+        assert AgentStatus.objects.get(user=operator).state == "wrap_up"
+        spans = AgentStateSpan.objects.filter(user=operator)
+        assert spans.count() == 45 and spans.filter(ended_at__isnull=True).count() == 1
