@@ -177,7 +177,10 @@ def test_receivers_and_appliers_at_once_apply_every_cti_event_exactly_once(make_
             applied += cti.cti_events_apply(limit=25)
         return applied
 
-    results = run_at_once([*(lambda i=i: receive(i) for i in range(4)), apply, apply])
+    try:
+        results = run_at_once([*(lambda i=i: receive(i) for i in range(4)), apply, apply])
+    finally:
+        cti.JOURNAL.stop()  # the receivers' group commit thread, and its connection
     assert not [r for r in results if isinstance(r, Exception)], results
     cti.cti_events_apply(limit=1000)  # what arrived after the appliers finished
     assert CTIEvent.objects.count() == 180

@@ -70,6 +70,7 @@ CLOCK_SKEW = timedelta(seconds=5)  # how far ahead a phone system's clock may ru
 BATCH_SIZE = 500
 POLL_SECONDS = 1.0
 LINGER_SECONDS = 0.03
+JOURNAL_TIMEOUT_SECONDS = 10.0
 _PG_APPLIER_LOCK = 0x63_74_69_61  # "ctia": one applier at a time across processes
 
 
@@ -151,12 +152,13 @@ def _sql() -> dict[str, str]:
             f'SELECT "{c["routing"]}", "{c["purpose"]}", "{c["from_number"]}" '
             f'FROM "{call.db_table}" WHERE "{c["call_id"]}" = %s'
         ),
-        "journal": (
-            f'INSERT INTO "{event.db_table}" ({columns}) '
-            f"VALUES ({', '.join(['%s'] * len(names))}) "
-            f'ON CONFLICT ("{e["event_id"]}") DO NOTHING RETURNING "{event.pk.column}"'
+        "journal": f'INSERT INTO "{event.db_table}" ({columns}) VALUES ',
+        "journal_row": f"({', '.join(['%s'] * len(names))})",
+        "journal_end": f' ON CONFLICT ("{e["event_id"]}") DO NOTHING RETURNING "{e["event_id"]}"',
+        "answers": (
+            f'SELECT "{e["event_id"]}", "{e["response"]}" FROM "{event.db_table}" '
+            f'WHERE "{e["event_id"]}" IN '
         ),
-        "answer": f'SELECT "{e["response"]}" FROM "{event.db_table}" WHERE "{e["event_id"]}" = %s',
     }
 
 
@@ -197,13 +199,123 @@ def _journal(event: CTIEventInput, answer: dict[str, Any]) -> dict[str, Any] | N
         "apply_error": "",
     }
     params = [_field(CTIEvent, k).get_db_prep_save(v, connection) for k, v in values.items()]
+    if settings.CALLPULSE_CTI_APPLY == "inline" or connection.in_atomic_block:
+        return journal_rows([(event.event_id, params)])[0]
+    return JOURNAL.write(event.event_id, params)
+
+
+def journal_rows(rows: list[tuple[str, list[Any]]]) -> list[dict[str, Any] | None]:
+    """Insert events in one statement; for each, None if it is new, else its first answer."""
+    sql = _sql()
+    statement = sql["journal"] + ", ".join([sql["journal_row"]] * len(rows)) + sql["journal_end"]
     with _write_turn(), connection.cursor() as cursor:
-        cursor.execute(_sql()["journal"], params)
-        if cursor.fetchone() is not None:
-            return None
-        cursor.execute(_sql()["answer"], [event.event_id])
-        row = cursor.fetchone()
-    return dict(_json(CTIEvent, "response", row[0])) if row else answer
+        cursor.execute(statement, [value for _, params in rows for value in params])
+        inserted = {row[0] for row in cursor.fetchall()}
+        ids = [event_id for event_id, _ in rows]
+        repeated = {eid for eid in ids if eid not in inserted} | _repeats_within(ids, inserted)
+        answers: dict[str, dict[str, Any]] = {}
+        if repeated:
+            unique = sorted(repeated)
+            cursor.execute(sql["answers"] + f"({', '.join(['%s'] * len(unique))})", unique)
+            answers = {eid: dict(_json(CTIEvent, "response", raw)) for eid, raw in cursor}
+    results: list[dict[str, Any] | None] = []
+    claimed: set[str] = set()
+    for event_id, _ in rows:
+        if event_id in inserted and event_id not in claimed:
+            claimed.add(event_id)
+            results.append(None)
+        else:
+            results.append(answers.get(event_id))
+    return results
+
+
+def _repeats_within(event_ids: list[str], inserted: set[str]) -> set[str]:
+    """Event ids sent twice in one batch: the second copy gets the first one's answer."""
+    seen: set[str] = set()
+    repeats = set()
+    for event_id in event_ids:
+        if event_id in seen and event_id in inserted:
+            repeats.add(event_id)
+        seen.add(event_id)
+    return repeats
+
+
+@dataclass
+class _Waiting:
+    event_id: str
+    params: list[Any]
+    done: threading.Event
+    result: dict[str, Any] | None = None
+    error: BaseException | None = None
+
+
+class _JournalWriter:
+    """Group commit: request threads hand their event to one writer thread per process, which
+    inserts every event waiting at that moment in one statement (one transaction, one flush of
+    the write-ahead log) and wakes them. Nobody is answered before their event is stored."""
+
+    def __init__(self) -> None:
+        self._waiting: list[_Waiting] = []
+        self._cond = threading.Condition()
+        self._thread: threading.Thread | None = None
+        self._stopping = False
+
+    def write(self, event_id: str, params: list[Any]) -> dict[str, Any] | None:
+        item = _Waiting(event_id, params, threading.Event())
+        with self._cond:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="cti-journal", daemon=True)
+                self._thread.start()
+            self._waiting.append(item)
+            self._cond.notify()
+        if not item.done.wait(timeout=JOURNAL_TIMEOUT_SECONDS):
+            raise TimeoutError("the CTI journal did not answer in time")
+        if item.error is not None:
+            raise item.error
+        return item.result
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """End the thread once nothing waits (tests, orderly shutdown)."""
+        thread = self._thread
+        if thread is None:
+            return
+        with self._cond:
+            self._stopping = True
+            self._cond.notify()
+        thread.join(timeout)
+        self._thread, self._stopping = None, False
+
+    def _run(self) -> None:
+        try:
+            while True:
+                with self._cond:
+                    while not self._waiting and not self._stopping:
+                        self._cond.wait()
+                    if not self._waiting:
+                        return
+                    batch = self._waiting[:BATCH_SIZE]
+                    del self._waiting[:BATCH_SIZE]
+                self._write(batch)
+        finally:
+            connections.close_all()
+
+    @staticmethod
+    def _write(batch: list[_Waiting]) -> None:
+        try:
+            results = journal_rows([(item.event_id, item.params) for item in batch])
+            for item, result in zip(batch, results, strict=True):
+                item.result = result
+        except Exception as exc:
+            logger.exception("CTI journal: a batch of %d failed", len(batch))
+            for item in batch:
+                item.error = exc
+            connections.close_all()  # a broken connection is reopened for the next batch
+        finally:
+            for item in batch:
+                item.done.set()
+
+
+JOURNAL = _JournalWriter()
 
 
 class _SqliteTurn:

@@ -1,11 +1,13 @@
 """CTI events are journaled at once and applied in batches: same registry, whoever applies."""
 
+import threading
 import time
 from datetime import timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import connection, connections
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -218,4 +220,49 @@ def test_the_background_applier_updates_the_registry_unasked(pbx, center, settin
             time.sleep(0.02)
         assert Call.objects.get(call_id="a").operator == center["dana"]
     finally:
+        cti.JOURNAL.stop()
+        cti.APPLIER.stop()
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="threads on the in-memory SQLite test database meet table locks, not busy waits",
+)
+def test_threads_receiving_at_once_share_the_journals_commits(center, settings):
+    """Group commit: six threads, each resending its events; every copy gets the first answer."""
+    settings.CALLPULSE_CTI_APPLY = "background"
+    barrier = threading.Barrier(6)
+    answers: dict[str, list[dict]] = {}
+
+    def receive(i: int) -> None:
+        try:
+            barrier.wait()
+            for n in range(10):
+                kind = ("ringing", "answered", "ended")[n % 3]
+                body = ev(f"t{i}-{n // 3}", n % 3, kind, n, extension="101" if i == 0 else "")
+                event = cti.CTIEventInput.from_payload({**body, "purpose": "order"})
+                for _copy in range(2):  # the phone system resends at once
+                    answers.setdefault(body["event_id"], []).append(
+                        cti.cti_event_receive(event=event)
+                    )
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=receive, args=(i,)) for i in range(6)]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert len(answers) == 60 and all(len(a) == 2 and a[0] == a[1] for a in answers.values())
+        deadline = time.monotonic() + 5
+        while CTIEvent.objects.filter(applied_at__isnull=True).exists():
+            assert time.monotonic() < deadline, "the applier did not catch up"
+            time.sleep(0.02)
+        assert CTIEvent.objects.count() == 60
+        assert Call.objects.filter(status="ended").count() == 18  # 3 ended calls per thread
+        assert Call.objects.count() == 24
+    finally:
+        cti.JOURNAL.stop()
         cti.APPLIER.stop()
