@@ -2,8 +2,16 @@
 
 from __future__ import annotations
 
-from django.contrib import admin
+from typing import Any
 
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django_stubs_ext import StrOrPromise
+
+from callpulse.telephony.cti import cti_events_retry
 from callpulse.telephony.models import (
     AgentStateSpan,
     AgentStatus,
@@ -49,12 +57,57 @@ class CallAdmin(admin.ModelAdmin[Call]):
     list_select_related = ("client", "operator")
 
 
+class JournalStateFilter(admin.SimpleListFilter):
+    """Waiting, applied, or set aside with an error: where each event stands."""
+
+    title = _("journal")
+    parameter_name = "journal"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, StrOrPromise]]:
+        return [
+            ("waiting", _("Waiting")),
+            ("applied", _("Applied")),
+            ("set_aside", _("Set aside")),
+        ]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[CTIEvent]) -> QuerySet[CTIEvent]:
+        if self.value() == "waiting":
+            return queryset.filter(applied_at__isnull=True)
+        if self.value() == "applied":
+            return queryset.filter(applied_at__isnull=False, apply_error="")
+        if self.value() == "set_aside":
+            return queryset.exclude(apply_error="")
+        return queryset
+
+
 @admin.register(CTIEvent)
 class CTIEventAdmin(admin.ModelAdmin[CTIEvent]):
-    list_display = ("at", "type", "event_id", "call")
-    list_filter = ("type",)
-    search_fields = ("event_id", "call__call_id")
+    list_display = (
+        "at",
+        "type",
+        "event_id",
+        "call_ref",
+        "received_at",
+        "applied_at",
+        "apply_error",
+    )
+    list_filter = (JournalStateFilter, "type")
+    search_fields = ("event_id", "call_ref")
     raw_id_fields = ("call",)
+    actions = ["apply_again"]
+
+    @admin.action(description=_("Apply the selected set-aside events again"))
+    def apply_again(self, request: HttpRequest, queryset: QuerySet[CTIEvent]) -> None:
+        count = cti_events_retry(event_ids=queryset.values_list("pk", flat=True))
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d event is back in the journal.",
+                "%(count)d events are back in the journal.",
+                count,
+            )
+            % {"count": count},
+        )
 
 
 @admin.register(CallTransfer)

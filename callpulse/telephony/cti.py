@@ -404,6 +404,25 @@ def _apply_pending(limit: int) -> int:
     return len(rows)
 
 
+def cti_events_retry(*, event_ids: Iterable[int]) -> int:
+    """Put events that were set aside back in the journal (once the cause is fixed); how many.
+
+    They are applied in their original order among whatever else waits.
+    """
+    count = (
+        CTIEvent.objects.filter(pk__in=list(event_ids))
+        .exclude(apply_error="")
+        .update(applied_at=None, apply_error="")
+    )
+    if count:
+        mode = settings.CALLPULSE_CTI_APPLY
+        if mode == "inline":
+            cti_events_apply()
+        elif mode == "background":
+            transaction.on_commit(APPLIER.nudge)
+    return count
+
+
 def _apply_alone(row: CTIEvent) -> None:
     try:
         with transaction.atomic():

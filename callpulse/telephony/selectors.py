@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -20,6 +21,7 @@ from callpulse.telephony.models import (
     Callback,
     CallbackStatus,
     CallStatus,
+    CTIEvent,
 )
 
 AWAY_STATES = (AgentState.OFFLINE, AgentState.BREAK)
@@ -166,3 +168,34 @@ def callback_sla(*, since: datetime, until: datetime | None = None) -> dict[str,
         "late": late,
         "on_time_share": round(on_time / judged, 3) if judged else None,
     }
+
+
+@dataclass(frozen=True)
+class JournalHealth:
+    """How the phone system's feed is reaching the registry (telephony/cti.py)."""
+
+    waiting: int
+    oldest_waiting_seconds: float
+    set_aside_today: int
+
+    @property
+    def behind(self) -> bool:
+        """Events waiting longer than a screen-pop may: the applier is stuck or overloaded."""
+        return self.oldest_waiting_seconds > JOURNAL_LAG_ALARM_SECONDS
+
+
+JOURNAL_LAG_ALARM_SECONDS = 10.0
+
+
+def cti_journal_health(now: datetime | None = None) -> JournalHealth:
+    now = now or timezone.now()
+    waiting = CTIEvent.objects.filter(applied_at__isnull=True)
+    oldest = waiting.order_by("pk").values_list("received_at", flat=True).first()
+    set_aside = CTIEvent.objects.exclude(apply_error="").filter(
+        applied_at__gte=now - timedelta(days=1)
+    )
+    return JournalHealth(
+        waiting=waiting.count() if oldest is not None else 0,
+        oldest_waiting_seconds=max(0.0, (now - oldest).total_seconds()) if oldest else 0.0,
+        set_aside_today=set_aside.count(),
+    )

@@ -218,9 +218,11 @@ def calls_unlogged(request: HttpRequest) -> HttpResponse:
     """Ended calls without an outcome, for the supervisor to chase."""
     if not user_has_role(request.user, STAFF_DIRECTORY):
         raise PermissionDenied
-    return render(
-        request, "telephony/unlogged.html", {"calls": selectors.calls_without_outcome()[:200]}
-    )
+    context = {
+        "calls": selectors.calls_without_outcome()[:200],
+        "journal": selectors.cti_journal_health(),
+    }
+    return render(request, "telephony/unlogged.html", context)
 
 
 @login_required

@@ -266,3 +266,49 @@ def test_threads_receiving_at_once_share_the_journals_commits(center, settings):
     finally:
         cti.JOURNAL.stop()
         cti.APPLIER.stop()
+
+
+@pytest.mark.django_db
+def test_the_supervisor_is_told_when_the_feed_lags_or_events_were_set_aside(
+    client, pbx, center, settings, make_user, monkeypatch
+):
+    client.force_login(make_user("supervisor"))
+    assert "phone system" not in client.get("/desk/unlogged/").content.decode()
+
+    settings.CALLPULSE_CTI_APPLY = "worker"  # nobody applies: the feed falls behind
+    send(pbx, [ev("a", 1, "ringing", 0), ev("a", 2, "held", 5)])
+    CTIEvent.objects.update(received_at=timezone.now() - timedelta(seconds=40))
+    html = client.get("/desk/unlogged/").content.decode()
+    assert "The phone system’s feed is behind: 2 events wait, the oldest for 40 s" in html
+
+    monkeypatch.setitem(cti._HANDLERS, "held", lambda *args: 1 / 0)
+    cti.cti_events_apply()
+    html = client.get("/desk/unlogged/").content.decode()
+    assert "feed is behind" not in html
+    assert "1 phone-system event could not be applied in the last 24 hours" in html
+
+
+@pytest.mark.django_db
+def test_an_administrator_applies_set_aside_events_again(
+    admin_client, pbx, center, settings, monkeypatch
+):
+    settings.CALLPULSE_CTI_APPLY = "worker"
+    send(pbx, [ev("a", 1, "ringing", 0, extension="101"), ev("a", 2, "ended", 30)])
+    monkeypatch.setitem(cti._HANDLERS, "ended", lambda *args: 1 / 0)
+    cti.cti_events_apply()
+    assert Call.objects.get(call_id="a").status == "ringing"
+    listed = admin_client.get("/admin/telephony/ctievent/", {"journal": "set_aside"})
+    assert "a-2" in listed.content.decode() and "a-1" not in listed.content.decode()
+
+    monkeypatch.undo()  # the cause is fixed
+    settings.CALLPULSE_CTI_APPLY = "inline"
+    set_aside = CTIEvent.objects.exclude(apply_error="")
+    response = admin_client.post(
+        "/admin/telephony/ctievent/",
+        {"action": "apply_again", "_selected_action": [e.pk for e in set_aside]},
+        follow=True,
+    )
+    assert "1 event is back in the journal." in response.content.decode()
+    call = Call.objects.get(call_id="a")
+    assert (call.status, call.wait_seconds) == ("ended", 30)
+    assert not CTIEvent.objects.exclude(apply_error="").exists()
