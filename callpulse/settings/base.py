@@ -179,6 +179,14 @@ CALLPULSE_TOKEN_CACHE_SECONDS = env_int("CALLPULSE_TOKEN_CACHE_SECONDS", 10)
 # How long a process reuses its routing directory (staff, departments, absences, agent states):
 # the most a break or an absence recorded in another process takes to affect routing.
 CALLPULSE_ROUTING_SNAPSHOT_SECONDS = float(env_str("CALLPULSE_ROUTING_SNAPSHOT_SECONDS", "1.0"))
+# Prepared statements for the phone system's hot reads on PostgreSQL (core/db.py); 0 for
+# connection poolers that cannot pass them (PgBouncer before 1.21 in transaction mode).
+CALLPULSE_PG_PREPARE = env_bool("CALLPULSE_PG_PREPARE", True)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and CALLPULSE_PG_PREPARE:
+    # Django turns psycopg's prepared statements off (None), which refuses explicit ones too.
+    # A threshold never reached keeps the ORM's statements unprepared, as Django intends, and
+    # lets core/db.py prepare the few it asks for.
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 2**31 - 1
 # Who applies received CTI events to the call registry (telephony/cti.py): "background" (a
 # thread in each server process), "inline" (the request, before it answers) or "worker" (only
 # `manage.py cti_apply`).

@@ -43,6 +43,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, connection, connections, models, transaction
 from django.utils import timezone
 
+from callpulse.core.db import fetchone_prepared
 from callpulse.core.events import publish_on_commit, user_channel
 from callpulse.core.models import User
 from callpulse.core.phones import normalize_phone
@@ -173,9 +174,7 @@ def _json(model: type[models.Model], name: str, raw: Any) -> Any:
 
 
 def _routing_for(event: CTIEventInput) -> dict[str, Any]:
-    with connection.cursor() as cursor:
-        cursor.execute(_sql()["call"], [event.call_id])
-        row = cursor.fetchone()
+    row = fetchone_prepared(_sql()["call"], [event.call_id])
     purpose, from_number = event.purpose, event.from_number
     if row is not None:
         routing = _json(Call, "routing", row[0])

@@ -25,11 +25,11 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.utils import formats, timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from callpulse.core.db import fetchone_prepared
 from callpulse.core.models import AbsenceKind, User
 from callpulse.core.phones import normalize_phone
 from callpulse.crm.models import Client, Phone
@@ -264,9 +264,7 @@ def _caller_by_phone(phone: str | None) -> CallerRef | None:
         number = normalize_phone(phone)
     except ValidationError:
         return None
-    with connection.cursor() as cursor:
-        cursor.execute(_caller_sql(), [number])
-        row = cursor.fetchone()
+    row = fetchone_prepared(_caller_sql(), [number])
     return CallerRef(*row) if row else None
 
 
