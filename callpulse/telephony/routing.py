@@ -140,9 +140,28 @@ def reason_text(code: str, params: dict[str, str]) -> str:
         texts = _templates_by_language.setdefault(language, _reason_templates())
     template = texts.get(code, code)
     try:
-        return template % {key: _param_text(key, value) for key, value in params.items()}
+        return template % {
+            key: _param_text_cached(language, key, value) if key in _TRANSLATED else value
+            for key, value in params.items()
+        }
     except (KeyError, ValueError):
         return template
+
+
+# Parameters that are codes, dates or stored English names: their words depend only on the
+# language, and a decision's summary would otherwise translate and format them every time.
+_TRANSLATED = frozenset({"kind", "purpose", "until", "type", "department"})
+_param_texts: dict[tuple[str | None, str, str], str] = {}
+
+
+def _param_text_cached(language: str | None, key: str, value: str) -> str:
+    cache_key = (language, key, value)
+    text = _param_texts.get(cache_key)
+    if text is None:
+        if len(_param_texts) > 10_000:
+            _param_texts.clear()  # dates of absences come and go: keep the memory bounded
+        text = _param_texts[cache_key] = _param_text(key, value)
+    return text
 
 
 def _param_text(key: str, value: str) -> str:
