@@ -2,7 +2,8 @@
 
 Why two steps. A phone system sends three to six events per call and waits only for the answer
 to an inbound ring (the route). Receiving writes one row, the event with the answer it got, so
-the phone system hears back after one insert. Applying takes every pending event, in arrival
+the phone system hears back after one insert (shared by the request threads of a process that
+arrive together: group commit). Applying takes every pending event, in arrival
 order, in one transaction: the calls and agents of the whole batch are locked and written with
 a handful of statements instead of a dozen per event. Under load the batches grow and the cost
 per event falls; at a trickle a batch is one event and the registry lags by milliseconds.
@@ -452,15 +453,17 @@ def _update_rows(model: type[models.Model], objs: Iterable[Any], fields: list[st
         cursor.executemany(sql, params)
 
 
-class _AgentBook:
-    """The agents a batch touches: their states locked, moved in memory, written once.
+class AgentBook:
+    """Agents' states, locked, moved in memory, written once: the one place their rules live.
 
-    The rules are those of `services.agent_state_set`: a moment never later than now plus a
-    little clock skew, stale moments change nothing, `while_on` moves only an agent still on
-    that call, and every change closes the open span and opens a new one.
+    A batch of CTI events moves many agents; `services.agent_state_set` moves one. The rules: a
+    moment never later than now plus a little clock skew (a phone system's clock may run
+    ahead), stale moments change nothing, `while_on` moves only an agent still on that call, and
+    every change closes the open span and opens a new one.
     """
 
     def __init__(self, user_ids: set[int], now: datetime) -> None:
+        self.now = now
         self.latest = now + CLOCK_SKEW
         ids = sorted(user_ids)
         self.status = {
@@ -485,14 +488,22 @@ class _AgentBook:
         self,
         user_id: int,
         state: str,
-        at: datetime,
+        at: datetime | None,
         call: Call | None = None,
         while_on: Call | None = None,
-    ) -> None:
+    ) -> AgentStatus | None:
+        """Move the agent to `state` at `at`; None when nothing may move (stale, not on that call).
+
+        Without `at` (a button pressed here) the moment is now, but never before the current
+        state began.
+        """
         status = self.status.get(user_id)
         if while_on is not None and (status is None or status.call_id != while_on.pk):
-            return
-        moment = min(at, self.latest)
+            return None
+        if at is None:
+            moment = max(self.now, status.since) if status is not None else self.now
+        else:
+            moment = min(at, self.latest)
         call_pk = call.pk if call is not None else None
         if status is None:
             self.status[user_id] = AgentStatus(
@@ -501,9 +512,9 @@ class _AgentBook:
             self.created.add(user_id)
         else:
             if moment < status.since:
-                return  # an event older than what we know: history, not the present
+                return None  # an event older than what we know: history, not the present
             if status.state == state and status.call_id == call_pk:
-                return
+                return status
             status.state, status.since, status.call_id = state, moment, call_pk
             self.changed.add(user_id)
         span = self.open_span.get(user_id)
@@ -518,6 +529,7 @@ class _AgentBook:
             SUPERVISORS_CHANNEL,
             {"type": "agent_state", "user": user_id, "state": state, "since": moment.isoformat()},
         )
+        return self.status[user_id]
 
     def write(self) -> None:
         _update_rows(AgentStateSpan, self.closed, ["ended_at"])  # before the new open ones
@@ -571,7 +583,7 @@ class _Batch:
         agent_by_extension = self._agents()
         involved = {c.operator_id for c in calls.values() if c.operator_id is not None}
         involved |= set(agent_by_extension.values())
-        self.book = _AgentBook(involved, self.now)
+        self.book = AgentBook(involved, self.now)
         for row, event in zip(self.rows, self.events, strict=True):
             call = calls[event.call_id]
             agent_id = agent_by_extension.get(event.extension) if event.extension else None

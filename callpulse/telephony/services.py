@@ -18,10 +18,9 @@ from callpulse.core.phones import normalize_phone
 from callpulse.core.roles import CALLERS, user_has_role
 from callpulse.core.services import audit_record
 from callpulse.crm.models import Client, DoNotCall
-from callpulse.telephony.cti import CLOCK_SKEW, SUPERVISORS_CHANNEL, derive_call
+from callpulse.telephony.cti import CLOCK_SKEW, AgentBook, derive_call
 from callpulse.telephony.models import (
     AgentState,
-    AgentStateSpan,
     AgentStatus,
     Call,
     Callback,
@@ -59,39 +58,16 @@ def agent_state_set(
     call: Call | None = None,
     while_on: Call | None = None,
 ) -> AgentStatus | None:
-    """Move an agent to `state` at `at`, closing the open span. Stale moments change nothing.
+    """Move an agent to `state` at `at` (default now), closing the open span.
 
-    Without `at` (a button pressed here), the moment is now, but never before the current
-    state began: the phone system's clock may run a little ahead of ours. With `while_on`, only
-    an agent still busy with that call moves (the end of a call frees the agent who took it, not
-    one who has moved on).
+    None when nothing moved: a moment older than the current state, or `while_on` naming a call
+    the agent has left. The rules are the CTI applier's (`cti.AgentBook`).
     """
     if state not in AgentState.values:
         raise ValidationError({"state": _("Unknown state “%(state)s”.") % {"state": state}})
-    status = AgentStatus.objects.select_for_update().filter(user=user).first()
-    if while_on is not None and (status is None or status.call_id != while_on.pk):
-        return None
-    now = timezone.now()
-    # A phone system's clock may run ahead; a state never starts later than now + a small skew,
-    # or it would freeze the agent until our clock caught up.
-    moment = min(at, now + CLOCK_SKEW) if at is not None else now
-    if at is None and status is not None and status.since > moment:
-        moment = status.since
-    if status is not None:
-        if moment < status.since:
-            return None  # an event older than what we know: history, not the present
-        if status.state == state and status.call_id == (call.pk if call else None):
-            return status
-        AgentStateSpan.objects.filter(user=user, ended_at__isnull=True).update(ended_at=moment)
-        status.state, status.since, status.call = state, moment, call
-        status.save()
-    else:
-        status = AgentStatus.objects.create(user=user, state=state, since=moment, call=call)
-    AgentStateSpan.objects.create(user=user, state=state, started_at=moment)
-    publish_on_commit(
-        SUPERVISORS_CHANNEL,
-        {"type": "agent_state", "user": user.pk, "state": state, "since": moment.isoformat()},
-    )
+    book = AgentBook({user.pk}, timezone.now())
+    status = book.set(user.pk, state, at, call=call, while_on=while_on)
+    book.write()
     return status
 
 
