@@ -249,17 +249,6 @@ def _to(
     )
 
 
-def identify_caller(phone: str | None) -> Client | None:
-    """The client a number belongs to; None for unknown, withheld or internal numbers."""
-    if not phone:
-        return None
-    try:
-        number = normalize_phone(phone)
-    except ValidationError:
-        return None  # a withheld or internal number: an unknown caller
-    return Client.objects.filter(phones__number=number).order_by().first()
-
-
 @cache
 def _caller_sql() -> str:
     """The caller lookup as plain SQL: the ORM would spend longer building it than the database

@@ -44,12 +44,6 @@ def agent_status_of(user: User) -> AgentStatus | None:
     return AgentStatus.objects.filter(user=user).first()
 
 
-def user_by_extension(extension: str | None) -> User | None:
-    if not extension:
-        return None
-    return User.objects.filter(extension=extension, is_active=True).first()
-
-
 def calls_registry() -> QuerySet[Call]:
     """Calls with what the registry shows joined."""
     return Call.objects.select_related("client", "client__client_type", "operator")
