@@ -58,6 +58,15 @@ ORDER_TAKERS = frozenset(
 CREDIT_OVERRIDERS = frozenset({R.FINANCE, R.HEAD_OF_SALES, R.DIRECTOR})
 # Who ships and delivers orders, and edits the catalog and prices.
 CATALOG_EDITORS = frozenset({R.HEAD_OF_SALES, R.DIRECTOR})
+# Who reads every order. Everyone else reads the orders they took, the orders of the clients they
+# manage and the orders handed off to them (`callpulse.orders.permissions`). QA, the trainer and
+# the planner have no business in orders: they read none.
+ORDER_READERS_ALL = frozenset(
+    {R.SUPERVISOR, R.HEAD_OF_SALES, R.DEPARTMENT_HEAD, R.FINANCE, R.ANALYST, R.DIRECTOR}
+)
+# Who may take over and change or cancel a colleague's order (besides the client's manager and
+# the person it was handed off to).
+ORDER_SUPERVISORS = frozenset({R.SUPERVISOR, R.HEAD_OF_SALES, R.DEPARTMENT_HEAD, R.DIRECTOR})
 
 # Who may place outbound calls from callpulse (click-to-call, callbacks, campaigns).
 CALLERS = frozenset(

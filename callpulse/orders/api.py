@@ -10,9 +10,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from callpulse.core.permissions import staff_user
-from callpulse.core.roles import STAFF_DIRECTORY, RoleCode, user_has_role
 from callpulse.orders import selectors, services
 from callpulse.orders.models import Order
+from callpulse.orders.permissions import orders_visible_to
 from callpulse.orders.serializers import (
     AcceptSerializer,
     CancelSerializer,
@@ -34,19 +34,19 @@ def _lines(validated: list[dict[str, object]]) -> list[services.LineInput]:
 class OrderViewSet(
     mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Order]
 ):
-    """Orders. Operators see the orders they took; heads, finance and managers see all."""
+    """Orders. Heads, supervisors, finance and analysts see all; others see the orders they took,
+    those of the clients they manage and those handed off to them (`orders.permissions`)."""
 
     serializer_class = OrderSerializer
     queryset = Order.objects.none()
 
     def get_queryset(self) -> QuerySet[Order]:
         user = staff_user(self.request)
-        orders = Order.objects.select_related("price_column").prefetch_related(
-            "lines__product", "offers__product", "history"
+        orders = (
+            orders_visible_to(user)
+            .select_related("price_column")
+            .prefetch_related("lines__product", "offers__product", "history")
         )
-        sees_all = STAFF_DIRECTORY | {RoleCode.FINANCE, RoleCode.ACCOUNT_MANAGER, RoleCode.ANALYST}
-        if not user_has_role(user, sees_all):
-            orders = orders.filter(taken_by=user)
         if client := self.request.query_params.get("client"):
             orders = orders.filter(client_id=client)
         if order_status := self.request.query_params.get("status"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet, Sum
@@ -17,6 +18,10 @@ from callpulse.core.money import format_money
 from callpulse.crm.models import Client
 from callpulse.crm.selectors import client_credit_status
 from callpulse.orders.models import Offer, OfferResult, OfferSource, Order, OrderLine, OrderStatus
+from callpulse.orders.permissions import orders_visible_to
+
+if TYPE_CHECKING:
+    from callpulse.core.models import User
 
 ZERO = Decimal("0.00")
 NEW_PRODUCT_DAYS = 90
@@ -187,9 +192,11 @@ def offer_stats(*, since: date, until: date, taken_by: int | None = None) -> Off
     )
 
 
-def order_detail(order_id: int) -> Order:
+def order_detail(order_id: int, *, visible_to: User | None = None) -> Order:
+    """One order with everything its screen shows; `visible_to` limits it to what they may open."""
+    orders = Order.objects.all() if visible_to is None else orders_visible_to(visible_to)
     return (
-        Order.objects.select_related(
+        orders.select_related(
             "client", "client__client_type", "client__manager", "taken_by", "price_column"
         )
         .prefetch_related("lines__product", "offers__product", "history__actor", "hand_offs")

@@ -39,6 +39,7 @@ from callpulse.orders.models import (
     OrderStatus,
     PaymentForm,
 )
+from callpulse.orders.permissions import ensure_may_cancel, ensure_may_change
 from callpulse.orders.selectors import credit_verdict
 
 EDITABLE = (OrderStatus.DRAFT, OrderStatus.HANDED_OFF)
@@ -152,6 +153,7 @@ def order_set_lines(*, actor: User, order: Order, lines: Sequence[LineInput]) ->
         .select_related("client__client_type")
         .get(pk=order.pk)
     )
+    ensure_may_change(actor, order)
     _ensure_editable(order)
     checked = _validated_lines(
         [LineInput(line.product, parse_quantity(line.quantity)) for line in lines]
@@ -178,6 +180,7 @@ def order_offer_record(
         .select_related("client__client_type")
         .get(pk=order.pk)
     )
+    ensure_may_change(actor, order)
     _ensure_editable(order)
     if order.lines.filter(product=product).exists():
         raise ValidationError(
@@ -276,6 +279,7 @@ def order_set_terms(*, actor: User, order: Order, **terms: Any) -> Order:
         .select_related("client__client_type")
         .get(pk=order.pk)
     )
+    ensure_may_change(actor, order)
     _ensure_editable(order)
     unknown = set(terms) - TERM_FIELDS
     if unknown:
@@ -307,6 +311,7 @@ def order_accept(*, actor: User, order: Order, override_reason: str = "") -> Ord
     if not user_has_role(actor, ORDER_TAKERS | CREDIT_OVERRIDERS):
         raise PermissionDenied(_("Your role does not accept orders."))
     order = Order.objects.select_for_update().get(pk=order.pk)
+    ensure_may_change(actor, order)
     _ensure_editable(order)
     client = crm_services.client_lock(order.client)  # serialises credit decisions per client
     order.client = client
@@ -394,6 +399,7 @@ def order_hand_off(*, actor: User, order: Order, to: str) -> HandOff:
         .select_related("client__manager")
         .get(pk=order.pk)
     )
+    ensure_may_change(actor, order)
     if order.status != OrderStatus.DRAFT:
         raise ValidationError({"status": _("Only a draft is handed off.")})
     if to not in HandOffTo.values:
@@ -425,8 +431,8 @@ def order_hand_off(*, actor: User, order: Order, to: str) -> HandOff:
 @transaction.atomic
 def order_cancel(*, actor: User, order: Order, reason: str) -> Order:
     """Cancel; an accepted order gives its amount back to the client's credit."""
-    _ensure_taker(actor)
     order = Order.objects.select_for_update().get(pk=order.pk)
+    ensure_may_cancel(actor, order)
     if order.status not in (*EDITABLE, OrderStatus.ACCEPTED):
         raise ValidationError({"status": _("This order can no longer be cancelled.")})
     if not reason.strip():

@@ -34,10 +34,9 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from callpulse.catalog.models import Product
 from callpulse.core.permissions import staff_user_from
-from callpulse.core.roles import CREDIT_OVERRIDERS, user_has_role
 from callpulse.core.selectors import user_absence_at
 from callpulse.crm.models import Client
-from callpulse.orders import services
+from callpulse.orders import permissions, services
 from callpulse.orders.models import Order, OrderLine, OrderStatus, PaymentForm
 from callpulse.orders.selectors import Candidate, credit_verdict, offer_candidates, order_detail
 
@@ -80,9 +79,10 @@ def _quantity_text(quantity: Decimal) -> str:
     return text.replace(".", str(formats.get_format("DECIMAL_SEPARATOR")))
 
 
-def _order(order_id: int) -> Order:
+def _order(request: HttpRequest, order_id: int) -> Order:
+    """The order, if this user may see it: someone else's order is 404, as in the API."""
     try:
-        return order_detail(order_id)
+        return order_detail(order_id, visible_to=staff_user_from(request))
     except Order.DoesNotExist as exc:
         raise Http404(_("No such order.")) from exc
 
@@ -97,9 +97,9 @@ def _screen(
     terms: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Everything the screen (or a part of it) shows, read fresh after a write."""
-    order = _order(order_id)
+    order = _order(request, order_id)
     user = staff_user_from(request)
-    editable = order.status in services.EDITABLE
+    editable = order.status in services.EDITABLE and permissions.may_change(user, order)
     verdict = credit_verdict(order.client, order.total)
     manager = order.client.manager
     offers = list(order.offers.all())
@@ -138,7 +138,9 @@ def _screen(
         "offers_done": len(offers) >= settings.CALLPULSE_MIN_OFFERS,
         "manager": manager,
         "absence": user_absence_at(user=manager, at=timezone.now()) if manager else None,
-        "can_override": user_has_role(user, CREDIT_OVERRIDERS),
+        "can_override": permissions.may_override_credit(user),
+        "can_cancel": order.status in (*services.EDITABLE, OrderStatus.ACCEPTED)
+        and permissions.may_cancel(user, order),
         "open_hand_offs": [h for h in order.hand_offs.all() if h.resolved_at is None],
         "regional": regional,
         "terms": values,
@@ -175,7 +177,10 @@ def _update(
         context = _screen(request, order_id, errors=errors, **screen)
         return render(request, "orders/order.html", context, status=status)
     context = _screen(request, order_id, errors=errors, **screen)
-    if not context["editable"]:  # accepted or cancelled meanwhile (another tab): show it
+    if not context["editable"]:  # accepted or cancelled meanwhile, or not this user's to change
+        for field_messages in errors.values():
+            for message in field_messages:
+                messages.error(request, message)
         return _done(request, order_id)
     present = _slots_on_screen(context)
     context["parts"] = set(parts)
@@ -294,7 +299,7 @@ def order_screen(request: HttpRequest, order_id: int) -> HttpResponse:
 def product_search(request: HttpRequest, order_id: int) -> HttpResponse:
     """Live results under the search box (by SKU or name)."""
     query = request.GET.get("q", "")
-    order = _order(order_id)
+    order = _order(request, order_id)
     return render(
         request,
         "orders/_product_results.html",
@@ -310,7 +315,7 @@ def product_search(request: HttpRequest, order_id: int) -> HttpResponse:
 @require_POST
 def line_add(request: HttpRequest, order_id: int) -> HttpResponse:
     """Add the highlighted product, or the one whose exact SKU was typed, at one pack."""
-    order = _order(order_id)
+    order = _order(request, order_id)
     query = request.POST.get("q", "").strip()
     picked = _int(request.POST.get("product"))
     product = (
@@ -381,7 +386,7 @@ def line_add(request: HttpRequest, order_id: int) -> HttpResponse:
 @require_POST
 def lines_set(request: HttpRequest, order_id: int) -> HttpResponse:
     """Re-price the order as quantities are typed: prices, explanations, totals, verdict."""
-    order = _order(order_id)
+    order = _order(request, order_id)
     lines, problems = _posted_lines(order, request.POST)
     if problems:
         return _update(
@@ -407,7 +412,7 @@ def lines_set(request: HttpRequest, order_id: int) -> HttpResponse:
 @require_POST
 def line_remove(request: HttpRequest, order_id: int, product_id: int) -> HttpResponse:
     """Take a product out of the order (the other quantities on screen are kept)."""
-    order = _order(order_id)
+    order = _order(request, order_id)
     lines, _problems = _posted_lines(order, request.POST)
     lines = [line for line in lines if line.product.pk != product_id]
     try:
@@ -426,7 +431,7 @@ def line_remove(request: HttpRequest, order_id: int, product_id: int) -> HttpRes
 @require_POST
 def offer_record(request: HttpRequest, order_id: int) -> HttpResponse:
     """The client's answer to an offer; an accepted one joins the order with its quantity."""
-    order = _order(order_id)
+    order = _order(request, order_id)
     product = Product.objects.filter(pk=_int(request.POST.get("product")) or 0).first()
     accepted = request.POST.get("result") == "accepted"
     try:
@@ -469,7 +474,7 @@ class TermsForm(forms.Form):
 @require_POST
 def terms_save(request: HttpRequest, order_id: int) -> HttpResponse:
     """Save the delivery and payment terms (on every change); wrong values by field."""
-    order = _order(order_id)
+    order = _order(request, order_id)
     form = TermsForm(request.POST)
     slots = [*TERM_FIELDS, *REGIONAL_FIELDS, "terms"]
     posted = {
@@ -508,7 +513,7 @@ ACCEPT_SLOTS = ("lines", "offers", "credit", *TERM_FIELDS, *REGIONAL_FIELDS, "te
 @require_POST
 def order_accept(request: HttpRequest, order_id: int) -> HttpResponse:
     """Accept; each refusal is shown next to its part of the screen, the credit one in red."""
-    order = _order(order_id)
+    order = _order(request, order_id)
     try:
         services.order_accept(
             actor=staff_user_from(request),
@@ -529,7 +534,7 @@ def order_accept(request: HttpRequest, order_id: int) -> HttpResponse:
 @require_POST
 def order_hand_off(request: HttpRequest, order_id: int) -> HttpResponse:
     """One click: the draft goes to the client's manager or to finance, with the reason."""
-    order = _order(order_id)
+    order = _order(request, order_id)
     try:
         services.order_hand_off(
             actor=staff_user_from(request), order=order, to=request.POST.get("to", "")
@@ -548,7 +553,7 @@ def order_hand_off(request: HttpRequest, order_id: int) -> HttpResponse:
 @require_POST
 def order_cancel(request: HttpRequest, order_id: int) -> HttpResponse:
     """Cancel the order, saying why."""
-    order = _order(order_id)
+    order = _order(request, order_id)
     try:
         services.order_cancel(
             actor=staff_user_from(request), order=order, reason=request.POST.get("reason", "")
