@@ -81,6 +81,10 @@ CALLERS = frozenset(
 )
 
 
+# Who may close or cancel a callback a colleague holds (reserved or promised), saying why.
+CALLBACK_SUPERVISORS = frozenset({R.SUPERVISOR, R.HEAD_OF_SALES, R.DEPARTMENT_HEAD, R.DIRECTOR})
+
+
 def user_has_role(user: User | AnonymousUser, roles: frozenset[str] | str) -> bool:
     """True when the user holds one of the roles; superusers hold them all."""
     if not user.is_authenticated or not user.is_active:

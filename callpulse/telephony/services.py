@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from callpulse.core.events import publish_on_commit, user_channel
 from callpulse.core.models import Department, Notification, User
 from callpulse.core.phones import normalize_phone
-from callpulse.core.roles import CALLERS, user_has_role
+from callpulse.core.roles import CALLBACK_SUPERVISORS, CALLERS, user_has_role
 from callpulse.core.services import audit_record
 from callpulse.crm.models import Client, DoNotCall
 from callpulse.telephony.cti import CLOCK_SKEW, AgentBook, derive_call
@@ -555,11 +555,29 @@ def callback_settle(
     moment = at or timezone.now()
     callback = (
         Callback.objects.select_for_update(of=("self",))
-        .select_related("client")
+        .select_related("client", "assigned_to")
         .get(pk=callback.pk)
     )
     if callback.status != CallbackStatus.OPEN:
         raise ValidationError({"callback": _("This callback is no longer open.")})
+    holder = callback.assigned_to
+    held_by_colleague = (
+        holder is not None
+        and holder.pk != actor.pk
+        and not Callback.objects.filter(pk=callback.pk)
+        .filter(callback_free_for(actor, at=moment))
+        .exists()
+    )
+    if held_by_colleague:
+        if not user_has_role(actor, CALLBACK_SUPERVISORS):
+            raise PermissionDenied(
+                _("%(name)s holds this callback: only they or a supervisor may close it.")
+                % {"name": holder}
+            )
+        if not note.strip():
+            raise ValidationError(
+                {"note": _("Say why you close %(name)s's callback.") % {"name": holder}}
+            )
     if result == "done":
         callback.status = CallbackStatus.DONE
         callback.done_at = moment
@@ -584,7 +602,8 @@ def callback_settle(
         callback.note = note.strip()[:255]
     callback.reserved_until = None
     callback.save()
-    audit_record(actor=actor, action=f"callback.{result}", target=callback, changes={})
+    changes = {"holder": holder.pk, "note": note.strip()} if held_by_colleague and holder else {}
+    audit_record(actor=actor, action=f"callback.{result}", target=callback, changes=changes)
     return callback
 
 
