@@ -21,7 +21,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from callpulse.core.events import get_bus, user_channel
+from callpulse.core.events import get_bus, publish_health, user_channel
 from callpulse.core.models import Department, User
 from callpulse.core.permissions import staff_user_from
 from callpulse.core.phones import format_phone
@@ -39,6 +39,7 @@ from callpulse.telephony.models import (
 from callpulse.telephony.routing import reasons_text
 
 HEARTBEAT_SECONDS = 15.0
+STREAM_RETRY_MILLISECONDS = 2000  # the browser reconnects this long after a stream ends
 
 
 def _panel_context(user: User) -> dict[str, object]:
@@ -97,20 +98,34 @@ def desk_panel(request: HttpRequest) -> HttpResponse:
     return render(request, "telephony/_call_panel.html", _panel_context(staff_user_from(request)))
 
 
+def _sse(name: str, data: dict[str, object]) -> str:
+    return f"event: {name}\ndata: {json.dumps(data)}\n\n"
+
+
 @login_required
 def desk_stream(request: HttpRequest) -> StreamingHttpResponse:
-    """Server-sent events for this operator: ring, answered, ended, transferred, notification."""
+    """Server-sent events for this operator: ring, answered, ended, transferred, notification.
+
+    Always a 200 that stays open, Redis or not: while the bus is away the stream sends
+    `live` {"live": false} (at once if it is away from the start) and heartbeats, then
+    {"live": true} once it has subscribed again, so the desk shows a notice instead of going
+    dead until reloaded.
+    """
     subscription = get_bus().subscribe([user_channel(staff_user_from(request).pk)])
 
     def stream() -> Iterator[str]:
+        reported_live = True  # an opened stream counts as live on the page until told not
         try:
-            yield "retry: 2000\n\n"
+            yield f"retry: {STREAM_RETRY_MILLISECONDS}\n\n"
             while True:
+                if subscription.live != reported_live:
+                    reported_live = subscription.live
+                    yield _sse("live", {"live": reported_live})
                 event = subscription.get(timeout=HEARTBEAT_SECONDS)
                 if event is None:
                     yield ": heartbeat\n\n"
                 else:
-                    yield f"event: {event.get('type', 'message')}\ndata: {json.dumps(event)}\n\n"
+                    yield _sse(str(event.get("type", "message")), event)
         finally:
             subscription.close()
 
@@ -221,6 +236,7 @@ def calls_unlogged(request: HttpRequest) -> HttpResponse:
     context = {
         "calls": selectors.calls_without_outcome()[:200],
         "journal": selectors.cti_journal_health(),
+        "live_events": publish_health(),
     }
     return render(request, "telephony/unlogged.html", context)
 
