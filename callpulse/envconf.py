@@ -18,6 +18,20 @@ def env_str(name: str, default: str | None = None) -> str:
     return value
 
 
+def env_secret(name: str, *, min_length: int = 50) -> str:
+    """A secret: missing, empty, blank or short (under Django's 50 characters) is refused.
+
+    An empty SECRET_KEY would sign sessions and password-reset links with a key anyone knows.
+    """
+    value = env_str(name)
+    if len(value.strip()) < min_length or len(set(value)) < 5:
+        raise ImproperlyConfigured(
+            f"{name} must be a random string of at least {min_length} characters "
+            f"(python -c 'import secrets; print(secrets.token_urlsafe(64))')."
+        )
+    return value
+
+
 def env_bool(name: str, default: bool = False) -> bool:
     raw = os.environ.get(name)
     if raw is None:

@@ -55,9 +55,20 @@ def test_production_settings_refuse_to_start_without_a_secret_key():
     assert "SECRET_KEY" in result.stderr
 
 
+@pytest.mark.parametrize("secret", ["", "   ", "short-key", "x" * 64])
+def test_production_settings_refuse_an_empty_blank_or_weak_secret_key(secret):
+    result = run_settings_check(
+        "callpulse.settings.prod", SECRET_KEY=secret, REDIS_URL="redis://127.0.0.1:6379/0"
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY must be a random string" in result.stderr
+
+
 def test_production_settings_pass_the_deploy_check():
     result = run_settings_check(
-        "callpulse.settings.prod", SECRET_KEY="x" * 64 + "-a-long-random-production-key"
+        "callpulse.settings.prod",
+        SECRET_KEY="x" * 64 + "-a-long-random-production-key",
+        REDIS_URL="redis://127.0.0.1:6379/0",
     )
     assert result.returncode == 0, result.stdout + result.stderr
 

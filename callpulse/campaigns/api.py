@@ -25,7 +25,12 @@ from rest_framework.views import APIView
 
 from callpulse.campaigns import selectors, services
 from callpulse.campaigns.models import Campaign, CampaignRecord, RecordStatus
-from callpulse.campaigns.public import CallbackRequest, RateLimited, callback_request_submit
+from callpulse.campaigns.public import (
+    CallbackRequest,
+    LimitsUnavailable,
+    RateLimited,
+    callback_request_submit,
+)
 from callpulse.campaigns.roles import DNC_EDITORS, RESULT_READERS
 from callpulse.campaigns.serializers import (
     AttemptSerializer,
@@ -78,7 +83,11 @@ class PublicCallbackRequestView(APIView):
 
     @extend_schema(
         request=CallbackRequestSerializer,
-        responses={201: CallbackRequestAnswerSerializer, 429: CallbackRequestAnswerSerializer},
+        responses={
+            201: CallbackRequestAnswerSerializer,
+            429: CallbackRequestAnswerSerializer,
+            503: CallbackRequestAnswerSerializer,
+        },
         examples=[
             OpenApiExample(
                 "request",
@@ -97,8 +106,10 @@ class PublicCallbackRequestView(APIView):
         ],
         description=(
             "Times are the visitor's local time in `timezone` (the browser's IANA zone; the "
-            "known client's zone or the center's otherwise). 400 names each bad field; 429 when "
-            "an address or a number sent too many requests."
+            "known client's zone or the center's otherwise). 400 names each bad field (`phone` "
+            "also for numbers the center does not call: premium-rate, shared-cost, other "
+            "countries); 429 when an address or a number sent too many requests; 503 when the "
+            "abuse counters cannot be reached (the form fails closed; try again later)."
         ),
     )
     def post(self, request: Request) -> Response:
@@ -113,6 +124,12 @@ class PublicCallbackRequestView(APIView):
             if exc.field != "detail":
                 body[exc.field] = [exc.message]  # type: ignore[assignment]
             return _cors(request, Response(body, status=status.HTTP_429_TOO_MANY_REQUESTS))
+        except LimitsUnavailable as exc:
+            body = {"status": "unavailable", "message": exc.message}
+            unavailable = Response(
+                body, status=status.HTTP_503_SERVICE_UNAVAILABLE, headers={"Retry-After": "60"}
+            )
+            return _cors(request, unavailable)
         answer = {"status": "accepted", "message": _("Thank you! We will call you back.")}
         return _cors(request, Response(answer, status=status.HTTP_201_CREATED))
 

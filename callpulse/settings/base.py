@@ -172,6 +172,20 @@ LOGGING = {
 
 # Redis carries live events between app servers (and later the job queue); empty: in-process.
 REDIS_URL = env_str("REDIS_URL", "")
+# The default cache holds the website form's abuse counters: in Redis when there is one, so every
+# worker and server counts together and a restart keeps the counts; per process otherwise.
+# Short socket timeouts: a Redis that hangs makes the form answer 503 quickly (campaigns/public.py).
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env_str("CALLPULSE_CACHE_KEY_PREFIX", "callpulse"),
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # --- callpulse's own knobs
 # How long an API token's user is remembered per process (seconds; 0 turns the cache off).

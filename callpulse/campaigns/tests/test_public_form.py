@@ -219,3 +219,149 @@ def test_a_website_callback_left_open_is_not_duplicated_by_a_cancelled_one(web):
     )
     post(web, body())
     assert Callback.objects.filter(status=CallbackStatus.OPEN).count() == 1
+
+
+# --- impossible dates, offsets and zones: 400 naming the field, never 500 -----------------------
+
+IMPOSSIBLE = [
+    ({"window_from": "2026-02-30T10:00"}, "window_from"),  # no 30 February
+    ({"window_to": "2026-11-25T12:00+25:00"}, "window_to"),  # UTC offset over a day
+    ({"window_to": "2026-11-25T12:00+24:00"}, "window_to"),  # a day is already too much
+    ({"window_from": "2026-11-25T25:00"}, "window_from"),  # hour 25
+    ({"window_from": "2026-11-25T10:61"}, "window_from"),  # minute 61
+    ({"window_to": "2026-13-01T12:00"}, "window_to"),  # month 13
+    ({"window_from": "☃☃☃☃-☃☃-☃☃T☃☃:☃☃"}, "window_from"),  # garbage
+    ({"window_from": "0001-01-01T00:00", "timezone": "Asia/Tokyo"}, "window_from"),  # before year 1
+    ({"window_to": "9999-12-31T23:59", "timezone": "America/New_York"}, "window_to"),  # past 9999
+    ({"timezone": "Not/AZone"}, "timezone"),
+    ({"timezone": "../../../etc/passwd"}, "timezone"),
+]
+
+
+@pytest.mark.parametrize("encoding", ["json", "multipart"])  # the snippet's JSON; a plain form
+@pytest.mark.parametrize(("overrides", "field"), IMPOSSIBLE)
+def test_impossible_dates_offsets_and_zones_are_refused_by_name(web, overrides, field, encoding):
+    answer = web.post(URL, body(**overrides), format=encoding, REMOTE_ADDR="203.0.113.7")
+    assert answer.status_code == 400, answer.content
+    assert field in answer.json()
+    assert not Callback.objects.exists()
+
+
+def test_a_window_ending_beyond_the_days_ahead_is_refused_on_window_to(web):
+    day = (NOW + timedelta(days=1)).date().isoformat()
+    answer = post(web, body(window_from=f"{day}T10:00", window_to="2026-12-31T12:00"))
+    assert answer.status_code == 400
+    assert "window_to" in answer.json()
+
+
+def test_a_known_client_with_a_broken_zone_does_not_break_the_form(web):
+    PhoneFactory(number="+77015551234", client__timezone="Nowhere/Town")
+    answer = post(web, body(timezone=""))
+    assert answer.status_code == 201
+    assert Callback.objects.get().client_timezone == "Asia/Almaty"  # the center's zone
+
+
+# --- toll fraud: only numbers the center means to dial -----------------------------------------
+
+UK_MOBILE = "+447400123456"
+US_NUMBER = "+12015550123"
+RU_MOBILE = "+79123456789"  # +7, like Kazakhstan, but a Russian range
+UK_PREMIUM = "+449012345678"  # 09xx: premium rate
+RU_PREMIUM = "+78091234567"  # 809: premium rate in the +7 plan
+UK_FREEPHONE = "+448001234567"
+INMARSAT = "+870773111632"  # satellite: belongs to no country
+
+
+def test_the_numbers_used_here_are_what_phonenumbers_says_they_are():
+    import phonenumbers
+    from phonenumbers import PhoneNumberType as Kind
+
+    def kind(number: str) -> tuple[str, int]:
+        parsed = phonenumbers.parse(number, None)
+        assert phonenumbers.is_valid_number(parsed)
+        return phonenumbers.region_code_for_number(parsed), phonenumbers.number_type(parsed)
+
+    assert kind("+77015551234") == ("KZ", Kind.MOBILE)
+    assert kind(UK_MOBILE) == ("GB", Kind.MOBILE)
+    assert kind(US_NUMBER) == ("US", Kind.FIXED_LINE_OR_MOBILE)
+    assert kind(RU_MOBILE) == ("RU", Kind.MOBILE)
+    assert kind(UK_PREMIUM) == ("GB", Kind.PREMIUM_RATE)
+    assert kind(RU_PREMIUM) == ("RU", Kind.PREMIUM_RATE)
+    assert kind(UK_FREEPHONE) == ("GB", Kind.TOLL_FREE)
+    assert kind(INMARSAT)[0] == "001"
+
+
+def test_a_kazakh_mobile_is_accepted_by_default(web, settings):
+    assert settings.CALLPULSE_CALLBACK_FORM_COUNTRIES == ["KZ"]
+    assert post(web, body(phone="+7 701 555 12 34")).status_code == 201
+    assert Callback.objects.get().phone == "+77015551234"
+
+
+@pytest.mark.parametrize("number", [UK_MOBILE, US_NUMBER, RU_MOBILE, INMARSAT, UK_FREEPHONE])
+def test_numbers_outside_the_centers_countries_are_refused_by_default(web, number):
+    answer = post(web, body(phone=number))
+    assert answer.status_code == 400
+    assert "We can only call back numbers in KZ." in answer.json()["phone"]
+    assert not Callback.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("country", "number"), [("GB", UK_MOBILE), ("US", US_NUMBER), ("RU", RU_MOBILE)]
+)
+def test_a_foreign_number_is_accepted_when_its_country_is_allowed(web, settings, country, number):
+    settings.CALLPULSE_CALLBACK_FORM_COUNTRIES = ["KZ", country]
+    answer = post(web, body(phone=number, timezone="Asia/Almaty"))
+    assert answer.status_code == 201, answer.json()
+    assert Callback.objects.get().phone == number
+
+
+def test_a_freephone_number_needs_its_type_allowed_too(web, settings):
+    settings.CALLPULSE_CALLBACK_FORM_COUNTRIES = ["KZ", "GB"]
+    refused = post(web, body(phone=UK_FREEPHONE))
+    assert refused.status_code == 400
+    assert "kind of number" in refused.json()["phone"][0]
+    settings.CALLPULSE_CALLBACK_FORM_NUMBER_TYPES = ["MOBILE", "TOLL_FREE"]
+    assert post(web, body(phone=UK_FREEPHONE)).status_code == 201
+
+
+@pytest.mark.parametrize(("country", "number"), [("GB", UK_PREMIUM), ("RU", RU_PREMIUM)])
+def test_premium_rate_numbers_are_refused_even_when_everything_is_allowed(
+    web, settings, country, number
+):
+    settings.CALLPULSE_CALLBACK_FORM_COUNTRIES = ["KZ", country]
+    settings.CALLPULSE_CALLBACK_FORM_NUMBER_TYPES = ["MOBILE", "FIXED_LINE", "TOLL_FREE", "UNKNOWN"]
+    answer = post(web, body(phone=number))
+    assert answer.status_code == 400
+    assert answer.json()["phone"] == ["We do not call premium-rate or shared-cost numbers."]
+    assert not Callback.objects.exists()
+
+
+def test_a_refused_number_is_not_counted_against_the_number_limit(web, settings):
+    settings.CALLPULSE_CALLBACK_FORM_PER_NUMBER = 1
+    for ip in ["198.51.100.1", "198.51.100.2"]:
+        assert post(web, body(phone=UK_PREMIUM), ip=ip).status_code == 400
+
+
+# --- the counters' cache unreachable: fail closed with 503, store nothing ------------------------
+
+
+def test_when_the_cache_is_down_the_form_answers_503_and_stores_nothing(web, settings):
+    import socket
+
+    with socket.socket() as probe:  # a port nobody listens on: the connection is refused
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": f"redis://127.0.0.1:{port}/0",
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+    answer = post(web, body(), HTTP_ORIGIN=SITE)
+    assert answer.status_code == 503
+    assert answer.json()["status"] == "unavailable"
+    assert "try again" in answer.json()["message"]
+    assert answer["Retry-After"] == "60"
+    assert answer["Access-Control-Allow-Origin"] == SITE  # the snippet can show the message
+    assert not Callback.objects.exists()
