@@ -10,6 +10,7 @@ from callpulse.catalog.api import PriceColumnViewSet, PriceListViewSet, ProductV
 from callpulse.core.api import AbsenceViewSet, DepartmentViewSet, PingView, TeamViewSet, UserViewSet
 from callpulse.crm.api import ClientTypeViewSet, ClientViewSet
 from callpulse.orders.api import OrderViewSet
+from callpulse.core.api_auth import TokenCreateView
 from callpulse.sales import api as sales_api
 from callpulse.telephony.api import (
     AgentViewSet,
@@ -58,3 +59,4 @@ urlpatterns = [
     *workforce_api.URLPATTERNS,
     *router.urls,
 ]
+    re_path(r"^auth/token/?$", TokenCreateView.as_view(), name="auth-token"),

@@ -42,6 +42,7 @@ from callpulse.campaigns.serializers import (
     DoNotCallSerializer,
     ProgressSerializer,
 )
+from callpulse.core.addresses import client_address
 from callpulse.core.permissions import role_permission, staff_user
 from callpulse.core.roles import user_has_role
 from callpulse.crm.models import DoNotCall
@@ -61,15 +62,6 @@ def _cors(request: HttpRequest | Request, response: Response) -> Response:
         response["Access-Control-Max-Age"] = "3600"
         response["Vary"] = "Origin"
     return response
-
-
-def client_ip(request: Request) -> str:
-    """The visitor's address; behind a proxy, the last hop it added (not spoofable by them)."""
-    if getattr(settings, "CALLPULSE_BEHIND_PROXY", False):
-        forwarded = request.headers.get("X-Forwarded-For", "")
-        if forwarded:
-            return forwarded.split(",")[-1].strip()
-    return str(request.META.get("REMOTE_ADDR", ""))
 
 
 ACCEPTED_EXAMPLE = {"status": "accepted", "message": "Thank you! We will call you back."}
@@ -118,7 +110,7 @@ class PublicCallbackRequestView(APIView):
         values = dict(data.validated_data)
         values["honeypot"] = values.pop("website", "")
         try:
-            callback_request_submit(data=CallbackRequest(**values), ip=client_ip(request))
+            callback_request_submit(data=CallbackRequest(**values), ip=client_address(request))
         except RateLimited as exc:
             body = {"status": "refused", "message": exc.message}
             if exc.field != "detail":

@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from callpulse.core import services
+from callpulse.core.login_throttle import ThrottledAdminAuthenticationForm
 from callpulse.core.models import (
     Absence,
     AuditEntry,
@@ -169,3 +170,7 @@ class NotificationAdmin(admin.ModelAdmin[Notification]):
     list_display = ("created_at", "recipient", "title", "read_at")
     list_filter = ("read_at",)
     raw_id_fields = ("recipient",)
+
+
+# The admin's sign-in goes through the same lockout as the product's (core/login_throttle.py).
+admin.site.login_form = ThrottledAdminAuthenticationForm

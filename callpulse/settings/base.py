@@ -96,6 +96,13 @@ AUTH_USER_MODEL = "core.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Every password goes through the lockout (core/login_throttle.py): screens, admin, API tokens.
+AUTHENTICATION_BACKENDS = ["callpulse.core.login_throttle.ThrottledModelBackend"]
+# Failed sign-ins before an account, or an address (a whole floor behind one NAT), is locked,
+# and for how long from the first failure.
+CALLPULSE_LOGIN_FAILURES_PER_ACCOUNT = env_int("CALLPULSE_LOGIN_FAILURES_PER_ACCOUNT", 5)
+CALLPULSE_LOGIN_FAILURES_PER_ADDRESS = env_int("CALLPULSE_LOGIN_FAILURES_PER_ADDRESS", 50)
+CALLPULSE_LOGIN_LOCKOUT_MINUTES = env_int("CALLPULSE_LOGIN_LOCKOUT_MINUTES", 15)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
