@@ -12,6 +12,7 @@ import re
 from datetime import time
 from typing import Any
 
+from csp.decorators import csp_replace
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -567,6 +568,7 @@ def _form_context(request: HttpRequest) -> dict[str, Any]:
 
 
 @xframe_options_exempt
+@csp_replace({"frame-ancestors": ["*"]})  # any site of the center's may frame the public form
 def call_me_back(request: HttpRequest) -> HttpResponse:
     """The hosted "call me back" page (no login; sites may link to it or frame it)."""
     return render(request, "campaigns/call_me_back.html", _form_context(request))
