@@ -8,9 +8,9 @@ from rest_framework.routers import DefaultRouter
 from callpulse.campaigns import api as campaigns_api
 from callpulse.catalog.api import PriceColumnViewSet, PriceListViewSet, ProductViewSet
 from callpulse.core.api import AbsenceViewSet, DepartmentViewSet, PingView, TeamViewSet, UserViewSet
+from callpulse.core.api_auth import TokenCreateView
 from callpulse.crm.api import ClientTypeViewSet, ClientViewSet
 from callpulse.orders.api import OrderViewSet
-from callpulse.core.api_auth import TokenCreateView
 from callpulse.sales import api as sales_api
 from callpulse.telephony.api import (
     AgentViewSet,
@@ -51,6 +51,7 @@ for app_api in (sales_api, campaigns_api, workforce_api):
         router.register(prefix, viewset, basename=basename)
 
 urlpatterns = [
+    re_path(r"^auth/token/?$", TokenCreateView.as_view(), name="auth-token"),
     re_path(r"^cti/events/?$", CTIEventView.as_view(), name="cti-events"),
     re_path(r"^routing/suggest/?$", RoutingSuggestView.as_view(), name="routing-suggest"),
     re_path(r"^ping/?$", PingView.as_view(), name="ping"),
@@ -59,4 +60,3 @@ urlpatterns = [
     *workforce_api.URLPATTERNS,
     *router.urls,
 ]
-    re_path(r"^auth/token/?$", TokenCreateView.as_view(), name="auth-token"),
