@@ -8,6 +8,8 @@ numbers and clients outside their calling hours too, so an operator is never giv
 
 from __future__ import annotations
 
+import csv
+import io
 import zoneinfo
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -38,10 +40,13 @@ from callpulse.campaigns.models import (
 )
 from callpulse.campaigns.roles import CAMPAIGN_MANAGERS, DNC_EDITORS, SCRIPT_EDITORS
 from callpulse.campaigns.scripts import END, parse_script
+from callpulse.core import imports
+from callpulse.core.exports import unescape_text
 from callpulse.core.models import User
 from callpulse.core.phones import normalize_phone
 from callpulse.core.roles import user_has_role
 from callpulse.core.services import audit_record, notification_send
+from callpulse.core.validators import forbidden_character
 from callpulse.crm.models import Client, DoNotCall, Phone
 from callpulse.orders import services as order_services
 from callpulse.orders.models import Order
@@ -365,42 +370,69 @@ class ImportResult:
     errors: list[str] = field(default_factory=list)
 
 
+def _cell_text(value: object) -> str:
+    """A cell as stripped text, without the quote our exports put before a formula-like value."""
+    return "" if value is None else unescape_text(str(value).strip())
+
+
+def _xlsx_rows(content: bytes) -> Iterable[Sequence[object]]:
+    """The first sheet's rows, streamed; the archive is checked before openpyxl parses it."""
+    from openpyxl import load_workbook
+
+    stream = io.BytesIO(content)
+    imports.check_xlsx(stream)
+    try:
+        book = load_workbook(stream, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds on a broken file
+        raise ValidationError({"file": _("This is not a readable XLSX file.")}) from exc
+    try:
+        sheet = book.active
+        if sheet is not None:
+            yield from sheet.iter_rows(values_only=True)
+    except imports.UnreadableUpload:
+        raise
+    except Exception as exc:  # the sheet's XML is parsed while the rows stream
+        raise ValidationError({"file": _("This is not a readable XLSX file.")}) from exc
+    finally:
+        book.close()
+
+
+def _csv_rows(content: bytes) -> Iterable[Sequence[object]]:
+    text = imports.decode_csv(content)
+    dialect = csv.Sniffer().sniff(text[:2048], delimiters=",;\t") if text.strip() else "excel"
+    return csv.reader(io.StringIO(text, newline=""), dialect)
+
+
 def _read_rows(name: str, content: bytes) -> list[dict[str, str]]:
-    """Rows of a CSV (UTF-8, comma or semicolon) or XLSX file as dicts by lower-cased header."""
+    """Rows of a CSV or XLSX file as dicts by lower-cased header.
+
+    The file passes `callpulse.core.imports` first: size and row limits, the CSV's encoding
+    (detected), and no hostile XLSX; a refusal is a ValidationError on `file`.
+    """
     lowered = name.lower()
-    if lowered.endswith(".xlsx"):
-        from io import BytesIO
-
-        from openpyxl import load_workbook
-
-        try:
-            sheet = load_workbook(BytesIO(content), read_only=True, data_only=True).active
-        except Exception as exc:  # openpyxl raises many kinds on a broken file
-            raise ValidationError({"file": _("This is not a readable XLSX file.")}) from exc
-        if sheet is None:
-            return []
-        rows = [
-            ["" if v is None else str(v).strip() for v in row]
-            for row in sheet.iter_rows(values_only=True)
-        ]
-    elif lowered.endswith(".csv"):
-        import csv
-        import io
-
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise ValidationError({"file": _("Save the CSV file as UTF-8.")}) from exc
-        dialect = csv.Sniffer().sniff(text[:2048], delimiters=",;\t") if text.strip() else "excel"
-        rows = [[c.strip() for c in row] for row in csv.reader(io.StringIO(text), dialect)]
-    else:
+    if not lowered.endswith((".xlsx", ".csv")):
         raise ValidationError({"file": _("Upload a .csv or .xlsx file.")})
-    if not rows:
-        return []
-    header = [h.lower() for h in rows[0]]
-    if "phone" not in header:
+    try:
+        imports.check_size(len(content))
+        raw = _xlsx_rows(content) if lowered.endswith(".xlsx") else _csv_rows(content)
+        rows_iter = iter(raw)
+        header = [_cell_text(cell).lower() for cell in next(rows_iter, [])]
+        counter = imports.RowCounter()
+        rows: list[dict[str, str]] = []
+        for raw_row in rows_iter:
+            cells = [_cell_text(cell) for cell in raw_row]
+            if any(cells):
+                counter.add()
+                rows.append(dict(zip(header, cells, strict=False)))
+    except imports.UnreadableUpload as exc:
+        raise ValidationError({"file": str(exc)}) from exc
+    except csv.Error as exc:
+        raise ValidationError(
+            {"file": _("The CSV file cannot be read: %(error)s") % {"error": exc}}
+        ) from exc
+    if header and "phone" not in header:
         raise ValidationError({"file": _("The first row must name the columns, with “phone”.")})
-    return [dict(zip(header, row, strict=False)) for row in rows[1:] if any(row)]
+    return rows
 
 
 @transaction.atomic
@@ -431,6 +463,13 @@ def campaign_import(
         except ValidationError as exc:
             result.errors.append(
                 _("Row %(row)d: %(error)s") % {"row": index, "error": exc.messages[0]}
+            )
+            continue
+        character = forbidden_character(row.get("name", ""))
+        if character is not None:
+            result.errors.append(
+                _("Row %(row)d, column name: remove the control character %(character)s.")
+                % {"row": index, "character": character}
             )
             continue
         zone = row.get("timezone") or settings.TIME_ZONE

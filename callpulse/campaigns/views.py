@@ -6,9 +6,6 @@ Views parse, call one service or selector, and render; errors come back next to 
 
 from __future__ import annotations
 
-import csv
-import io
-import re
 from datetime import time
 from typing import Any
 
@@ -38,6 +35,7 @@ from callpulse.campaigns.models import (
     Segment,
 )
 from callpulse.campaigns.roles import CAMPAIGN_MANAGERS, DNC_EDITORS, SCRIPT_EDITORS
+from callpulse.core import exports, imports
 from callpulse.core.models import User
 from callpulse.core.permissions import staff_user_from
 from callpulse.core.roles import CALLERS, user_has_role
@@ -251,25 +249,15 @@ def campaign_export(request: HttpRequest, campaign_id: int, fmt: str) -> HttpRes
     _user, campaign = _campaign_for_results(request, campaign_id)
     header, rows = selectors.export_rows(campaign)
     filename = f"campaign-{campaign.pk}"
+    # Both through the shared writer: names people typed never run as formulas.
     if fmt == "csv":
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(header)
-        writer.writerows(rows)
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    elif fmt == "xlsx":
-        from openpyxl import Workbook
-
-        book = Workbook(write_only=True)
-        title = re.sub(r"[\[\]:*?/\\]", " ", campaign.name).strip()[:31] or "campaign"
-        sheet = book.create_sheet(title=title)  # Excel refuses []:*?/\ in sheet names
-        sheet.append(header)
-        for row in rows:
-            sheet.append([str(v) if not isinstance(v, int | float) else v for v in row])
-        out = io.BytesIO()
-        book.save(out)
         response = HttpResponse(
-            out.getvalue(),
+            exports.csv_bytes([header, *rows]), content_type="text/csv; charset=utf-8"
+        )
+    elif fmt == "xlsx":
+        title = exports.sheet_title(campaign.name, fallback="campaign")
+        response = HttpResponse(
+            exports.xlsx_bytes([header, *rows], title=title),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     else:
@@ -318,6 +306,11 @@ def campaign_import(request: HttpRequest, campaign_id: int) -> HttpResponse:
     upload = request.FILES.get("file")
     if upload is None:
         messages.error(request, _("Choose a file."))
+        return redirect("campaigns:detail", campaign.pk)
+    try:
+        imports.check_size(upload.size)  # before the file is read into memory
+    except imports.UnreadableUpload as exc:
+        messages.error(request, str(exc))
         return redirect("campaigns:detail", campaign.pk)
     try:
         result = services.campaign_import(

@@ -8,11 +8,15 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from callpulse.core.validators import validate_multiline, validate_single_line
+
 
 class Category(models.Model):
     """A product group (SKU group): plans and discounts may target it."""
 
-    name = models.CharField(_("name"), max_length=120, unique=True)
+    name = models.CharField(
+        _("name"), max_length=120, unique=True, validators=[validate_single_line]
+    )
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="children"
     )
@@ -37,8 +41,10 @@ class Unit(models.TextChoices):
 class Product(models.Model):
     """Something the center sells; new and promoted items are offered on every order."""
 
-    sku = models.CharField(_("SKU"), max_length=40, unique=True)
-    name = models.CharField(_("name"), max_length=200, db_index=True)
+    sku = models.CharField(_("SKU"), max_length=40, unique=True, validators=[validate_single_line])
+    name = models.CharField(
+        _("name"), max_length=200, db_index=True, validators=[validate_single_line]
+    )
     unit = models.CharField(_("unit"), max_length=6, choices=Unit.choices, default=Unit.PIECE)
     category = models.ForeignKey(
         Category,
@@ -54,7 +60,9 @@ class Product(models.Model):
     new_since = models.DateField(_("new since"), null=True, blank=True)
     promoted_from = models.DateField(_("promoted from"), null=True, blank=True)
     promoted_to = models.DateField(_("promoted to"), null=True, blank=True)
-    promotion_note = models.CharField(_("management's note"), max_length=255, blank=True)
+    promotion_note = models.CharField(
+        _("management's note"), max_length=255, blank=True, validators=[validate_multiline]
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -113,7 +121,7 @@ class PriceColumn(models.Model):
     """A column of the price list (retail, wholesale, key, regional…): editable."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
-    name = models.CharField(_("name"), max_length=120)
+    name = models.CharField(_("name"), max_length=120, validators=[validate_single_line])
     sort_order = models.PositiveSmallIntegerField(_("sort order"), default=100)
     client_types = models.ManyToManyField(
         "crm.ClientType",
@@ -143,7 +151,7 @@ class PriceColumn(models.Model):
 class PriceList(models.Model):
     """Prices valid from a date, in one currency."""
 
-    name = models.CharField(_("name"), max_length=120)
+    name = models.CharField(_("name"), max_length=120, validators=[validate_single_line])
     currency = models.CharField(_("currency"), max_length=3, default="KZT")
     valid_from = models.DateField(_("valid from"))
     is_active = models.BooleanField(_("active"), default=True)
@@ -213,7 +221,7 @@ class DiscountRule(models.Model):
     (1 − percent/100) and leaves a line in the price explanation.
     """
 
-    name = models.CharField(_("name"), max_length=120)
+    name = models.CharField(_("name"), max_length=120, validators=[validate_single_line])
     kind = models.CharField(_("kind"), max_length=14, choices=DiscountKind.choices)
     percent = models.DecimalField(_("discount, %"), max_digits=5, decimal_places=2)
     position = models.PositiveSmallIntegerField(_("order of application"), default=100)

@@ -12,6 +12,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from callpulse.core.roles import RoleCode
+from callpulse.core.validators import validate_single_line
 
 
 class Role(models.Model):
@@ -34,7 +35,9 @@ class Department(models.Model):
     code = models.SlugField(
         _("code"), max_length=40, unique=True, help_text=_("Stable key used by routing rules.")
     )
-    name = models.CharField(_("name"), max_length=120, unique=True)
+    name = models.CharField(
+        _("name"), max_length=120, unique=True, validators=[validate_single_line]
+    )
     head = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("head"),

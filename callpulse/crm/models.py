@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from callpulse.core.validators import validate_multiline, validate_single_line
+
 ZERO = Decimal("0.00")
 
 
@@ -25,7 +27,9 @@ class ClientType(models.Model):
     """Key, marketer, own outlet, retail, regional, new…: an editable list that drives routing."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
-    name = models.CharField(_("name"), max_length=120, unique=True)
+    name = models.CharField(
+        _("name"), max_length=120, unique=True, validators=[validate_single_line]
+    )
     is_key = models.BooleanField(
         _("key client"),
         default=False,
@@ -66,7 +70,9 @@ class Client(models.Model):
     kind = models.CharField(
         _("kind"), max_length=10, choices=ClientKind.choices, default=ClientKind.COMPANY
     )
-    name = models.CharField(_("name"), max_length=200, db_index=True)
+    name = models.CharField(
+        _("name"), max_length=200, db_index=True, validators=[validate_single_line]
+    )
     client_type = models.ForeignKey(
         ClientType, verbose_name=_("client type"), on_delete=models.PROTECT, related_name="clients"
     )
@@ -78,14 +84,18 @@ class Client(models.Model):
         on_delete=models.SET_NULL,
         related_name="managed_clients",
     )
-    region = models.CharField(_("region"), max_length=80, blank=True, db_index=True)
+    region = models.CharField(
+        _("region"), max_length=80, blank=True, db_index=True, validators=[validate_single_line]
+    )
     timezone = models.CharField(
         _("time zone"), max_length=64, default="Asia/Almaty", validators=[validate_timezone]
     )
-    address = models.CharField(_("address"), max_length=255, blank=True)
+    address = models.CharField(
+        _("address"), max_length=255, blank=True, validators=[validate_single_line]
+    )
     email = models.EmailField(_("e-mail"), blank=True)
     tax_id = models.CharField(_("BIN / IIN"), max_length=20, blank=True)
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), blank=True, validators=[validate_multiline])
     credit_limit = models.DecimalField(
         _("credit limit"), max_digits=14, decimal_places=2, default=ZERO
     )
@@ -129,8 +139,10 @@ class Contact(models.Model):
     client = models.ForeignKey(
         Client, verbose_name=_("client"), on_delete=models.CASCADE, related_name="contacts"
     )
-    full_name = models.CharField(_("full name"), max_length=200)
-    position = models.CharField(_("position"), max_length=120, blank=True)
+    full_name = models.CharField(_("full name"), max_length=200, validators=[validate_single_line])
+    position = models.CharField(
+        _("position"), max_length=120, blank=True, validators=[validate_single_line]
+    )
     email = models.EmailField(_("e-mail"), blank=True)
     is_primary = models.BooleanField(_("primary"), default=False)
 

@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from callpulse.core.models import User
 from callpulse.core.phones import format_phone
+from callpulse.core.validators import validate_multiline, validate_single_line
 from callpulse.crm.models import (
     Client,
     ClientKind,
@@ -98,8 +99,10 @@ class PhoneInputSerializer(serializers.Serializer[Any]):
 
 
 class ContactInputSerializer(serializers.Serializer[Any]):
-    full_name = serializers.CharField(max_length=200)
-    position = serializers.CharField(max_length=120, required=False, allow_blank=True)
+    full_name = serializers.CharField(max_length=200, validators=[validate_single_line])
+    position = serializers.CharField(
+        max_length=120, required=False, allow_blank=True, validators=[validate_single_line]
+    )
     email = serializers.EmailField(required=False, allow_blank=True)
     is_primary = serializers.BooleanField(default=False)
 
@@ -108,7 +111,7 @@ class ClientInputSerializer(serializers.Serializer[Any]):
     """A client card as written by the API; numbers come in any common form."""
 
     kind = serializers.ChoiceField(choices=ClientKind.choices, required=False)
-    name = serializers.CharField(max_length=200)
+    name = serializers.CharField(max_length=200, validators=[validate_single_line])
     type = serializers.SlugRelatedField(
         source="client_type", slug_field="code", queryset=ClientType.objects.all()
     )
@@ -117,12 +120,16 @@ class ClientInputSerializer(serializers.Serializer[Any]):
     )
     phones = PhoneInputSerializer(many=True, required=False)
     contacts = ContactInputSerializer(many=True, required=False)
-    region = serializers.CharField(max_length=80, required=False, allow_blank=True)
+    region = serializers.CharField(
+        max_length=80, required=False, allow_blank=True, validators=[validate_single_line]
+    )
     timezone = serializers.CharField(max_length=64, required=False)
-    address = serializers.CharField(max_length=255, required=False, allow_blank=True)
+    address = serializers.CharField(
+        max_length=255, required=False, allow_blank=True, validators=[validate_single_line]
+    )
     email = serializers.EmailField(required=False, allow_blank=True)
     tax_id = serializers.CharField(max_length=20, required=False, allow_blank=True)
-    notes = serializers.CharField(required=False, allow_blank=True)
+    notes = serializers.CharField(required=False, allow_blank=True, validators=[validate_multiline])
     credit_limit = serializers.DecimalField(
         max_digits=14, decimal_places=2, min_value=0, required=False
     )

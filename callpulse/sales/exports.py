@@ -1,4 +1,7 @@
-"""Payouts for payroll as an XLSX workbook (openpyxl): one row per person, one per rule applied."""
+"""Payouts for payroll as an XLSX workbook (openpyxl): one row per person, one per rule applied.
+
+Every row goes through `callpulse.core.exports.append_row`: a name typed as `=…` stays text.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +13,7 @@ from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from callpulse.core.exports import append_row, sheet_title
 from callpulse.sales.models import SalesPlan
 from callpulse.sales.motivation import Payout
 
@@ -22,8 +26,9 @@ def payouts_xlsx(plan: SalesPlan, payouts: Sequence[Payout]) -> bytes:
     book = Workbook()
     sheet = book.active
     assert sheet is not None
-    sheet.title = _("Payouts")[:31]
-    sheet.append(
+    sheet.title = sheet_title(_("Payouts"))
+    append_row(
+        sheet,
         [
             _("%(department)s, %(start)s – %(end)s")
             % {
@@ -31,7 +36,7 @@ def payouts_xlsx(plan: SalesPlan, payouts: Sequence[Payout]) -> bytes:
                 "start": plan.starts_on.strftime("%d.%m.%Y"),
                 "end": plan.ends_on.strftime("%d.%m.%Y"),
             }
-        ]
+        ],
     )
     header = [
         _("Person"),
@@ -43,11 +48,12 @@ def payouts_xlsx(plan: SalesPlan, payouts: Sequence[Payout]) -> bytes:
         _("Payout"),
         _("Promotion"),
     ]
-    sheet.append(header)
+    append_row(sheet, header)
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     for p in payouts:
-        sheet.append(
+        append_row(
+            sheet,
             [
                 p.name,
                 float(p.plan_amount),
@@ -57,23 +63,23 @@ def payouts_xlsx(plan: SalesPlan, payouts: Sequence[Payout]) -> bytes:
                 float(p.penalties),
                 float(p.total),
                 _("yes") if p.promotion else "",
-            ]
+            ],
         )
     total = sum((p.total for p in payouts), Decimal("0.00"))
-    sheet.append([_("Total"), None, None, None, None, None, float(total), None])
+    append_row(sheet, [_("Total"), None, None, None, None, None, float(total), None])
     sheet[sheet.max_row][0].font = Font(bold=True)
     for row in sheet.iter_rows(min_row=3, min_col=2, max_col=7):
         for cell in row:
             if cell.column != 4:
                 cell.number_format = MONEY_FORMAT
     sheet.column_dimensions["A"].width = 32
-    lines = book.create_sheet(_("Explanation")[:31])
-    lines.append([_("Person"), _("Rule"), _("Explanation"), _("Amount")])
+    lines = book.create_sheet(sheet_title(_("Explanation")))
+    append_row(lines, [_("Person"), _("Rule"), _("Explanation"), _("Amount")])
     for cell in lines[1]:
         cell.font = Font(bold=True)
     for p in payouts:
         for line in p.lines:
-            lines.append([p.name, line.rule, line.text, float(line.amount)])
+            append_row(lines, [p.name, line.rule, line.text, float(line.amount)])
     lines.column_dimensions["A"].width = 32
     lines.column_dimensions["C"].width = 90
     out = BytesIO()

@@ -283,3 +283,7 @@ CALLPULSE_WFM_JOB_WORKERS = env_int("CALLPULSE_WFM_JOB_WORKERS", 2)
 CALLPULSE_WFM_ROSTER_SECONDS = env_int("CALLPULSE_WFM_ROSTER_SECONDS", 20)
 # The currency receivables are kept in.
 CALLPULSE_CURRENCY = env_str("CALLPULSE_CURRENCY", "KZT")
+# CSV/XLSX imports (catalog, campaign lists, call history): the largest file in bytes and the
+# most data rows one import reads; bigger files are refused before they are parsed.
+CALLPULSE_IMPORT_MAX_BYTES = env_int("CALLPULSE_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
+CALLPULSE_IMPORT_MAX_ROWS = env_int("CALLPULSE_IMPORT_MAX_ROWS", 50_000)

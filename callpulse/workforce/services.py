@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from callpulse.core import imports
 from callpulse.core.models import Absence, User
 from callpulse.core.roles import user_has_role
 from callpulse.core.services import audit_record
@@ -82,12 +83,17 @@ def _read_csv(content: str) -> list[_Row]:
     rows: list[_Row] = []
     errors: list[str] = []
     seen: dict[datetime, int] = {}
+    counter = imports.RowCounter()
     for number, raw in enumerate(reader, start=2):
         if len(errors) >= MAX_CSV_ERRORS:
             break
         cells = {k: (v or "").strip() for k, v in raw.items() if k is not None}
         if not any(cells.values()):
             continue
+        try:
+            counter.add()
+        except imports.UnreadableUpload as exc:
+            raise ValidationError({"file": str(exc)}) from exc
         try:
             start = _parse_start(cells.get("start", ""))
         except ValueError:
@@ -156,11 +162,14 @@ def history_import_csv(*, actor: User, content: str | bytes, queue: str = "") ->
     Naive times are read in the center's time zone. All or nothing: one bad row, nothing saved.
     """
     ensure_planner(actor)
-    if isinstance(content, bytes):
-        try:
-            content = content.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise ValidationError({"file": _("The file is not UTF-8 text.")}) from exc
+    try:
+        if isinstance(content, bytes):
+            imports.check_size(len(content))
+            content = imports.decode_csv(content)
+        else:
+            imports.check_size(len(content.encode("utf-8")))
+    except imports.UnreadableUpload as exc:
+        raise ValidationError({"file": str(exc)}) from exc
     rows = _read_csv(content)
     interval = _interval_of(
         (r.start for r in rows), selectors.planning_parameters().interval_minutes

@@ -269,7 +269,7 @@ def parse_product_row(
             elif column in DATE_COLUMNS:
                 values[column] = parse_date(raw)
             elif column == "promotion_note":
-                values[column] = parse_text(raw, max_length=NOTE_LENGTH)
+                values[column] = parse_text(raw, max_length=NOTE_LENGTH, multiline=True)
             elif column == "active":
                 values[column] = parse_bool(raw)
         except BadValue as exc:

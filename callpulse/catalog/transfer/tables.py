@@ -1,5 +1,10 @@
-"""Tables in and out of files: CSV (UTF-8 with or without BOM, or cp1251; `;`, `,` or tab
-separated, sniffed from the header) and XLSX (the first sheet, read in openpyxl's read-only mode).
+"""Tables in and out of files: CSV (UTF-8 with or without BOM, or an encoding Excel writes here,
+detected; `;`, `,` or tab separated, sniffed from the header) and XLSX (the first sheet, read in
+openpyxl's read-only mode).
+
+Reading goes through `callpulse.core.imports` (size and row limits, encoding, hostile XLSX) and
+writing through `callpulse.core.exports` (no formulas, no characters XML cannot carry); a text cell
+the export escaped with a leading `'` reads back without it, so an export imports back unchanged.
 
 A `Table` is a header and its rows; every row remembers its number in the file (the header is
 row 1), so a rejection can point at the line the user sees in Excel. Pure Python, no database.
@@ -9,19 +14,26 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Literal
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl import load_workbook
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 from callpulse.catalog.transfer.values import is_blank
+from callpulse.core import exports
+from callpulse.core.imports import (
+    RowCounter,
+    UnreadableUpload,
+    check_size,
+    check_stream_size,
+    check_xlsx,
+    decode_csv,
+)
 
 Format = Literal["csv", "xlsx"]
 FORMATS: tuple[Format, ...] = ("csv", "xlsx")
@@ -31,8 +43,8 @@ CONTENT_TYPES: dict[Format, str] = {
 }
 
 
-class UnreadableFile(ValueError):
-    """The file is not a CSV or XLSX table we can read (the message says why)."""
+# The file is not a CSV or XLSX table we can read, or is refused (the message says why).
+UnreadableFile = UnreadableUpload
 
 
 @dataclass(frozen=True)
@@ -78,25 +90,17 @@ def detect_format(name: str | None, head: bytes = b"") -> Format:
 def read_table(source: str | Path | IO[bytes], *, fmt: Format | None = None) -> Table:
     """Read a CSV or XLSX file (a path or a binary file object)."""
     if isinstance(source, str | Path):
+        check_size(Path(source).stat().st_size)
         with Path(source).open("rb") as stream:
             head = stream.read(8)
             stream.seek(0)
             return read_table(stream, fmt=fmt or detect_format(str(source), head))
+    check_stream_size(source)
     if fmt is None:
         head = source.read(8)
         source.seek(0)
         fmt = detect_format(getattr(source, "name", None), head)
     return read_xlsx(source) if fmt == "xlsx" else read_csv(source.read())
-
-
-def _decode(data: bytes) -> str:
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        # Excel with Russian regional settings saves "CSV" in Windows-1251.
-        return data.decode("cp1251")
 
 
 def _sniff_delimiter(text: str) -> str:
@@ -117,15 +121,23 @@ def _trimmed(cells: Sequence[object]) -> list[object]:
     return list(cells[:end])
 
 
+def _unescaped(cells: Sequence[object]) -> list[object]:
+    """Text cells without the quote our export put before a formula-like value."""
+    return [exports.unescape_text(cell) if isinstance(cell, str) else cell for cell in cells]
+
+
 def _table(raw_rows: Iterable[Sequence[object]]) -> Table:
+    """The table of the rows; raises UnreadableFile on the first data row past the row limit."""
     rows_iter = iter(raw_rows)
-    header_cells = _trimmed(next(rows_iter, []))
+    header_cells = _unescaped(_trimmed(next(rows_iter, [])))
     header = ["" if cell is None else str(cell).strip() for cell in header_cells]
     table = Table(header=[name for name in header if name])
-    for number, cells in enumerate(rows_iter, start=2):
-        cells = _trimmed(cells)
+    counter = RowCounter()
+    for number, raw_cells in enumerate(rows_iter, start=2):
+        cells = _unescaped(_trimmed(raw_cells))
         if not cells:
             continue  # a blank line is not a row
+        counter.add()
         values: dict[str, object] = dict.fromkeys(table.header)
         for index, cell in enumerate(cells):
             name = header[index] if index < len(header) else ""
@@ -138,10 +150,8 @@ def _table(raw_rows: Iterable[Sequence[object]]) -> Table:
 
 
 def read_csv(data: bytes) -> Table:
-    try:
-        text = _decode(data)
-    except UnicodeDecodeError as exc:  # pragma: no cover - cp1251 decodes almost anything
-        raise UnreadableFile(_("The file is not UTF-8 text.")) from exc
+    check_size(len(data))
+    text = decode_csv(data)
     try:
         return _table(csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text)))
     except csv.Error as exc:
@@ -149,6 +159,8 @@ def read_csv(data: bytes) -> Table:
 
 
 def read_xlsx(stream: IO[bytes]) -> Table:
+    check_stream_size(stream)
+    check_xlsx(stream)
     try:
         workbook = load_workbook(stream, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises zipfile, KeyError and XML errors alike
@@ -161,56 +173,45 @@ def read_xlsx(stream: IO[bytes]) -> Table:
             # Some writers store a wrong size ("A1"); read the rows that are there instead.
             sheet.reset_dimensions()
         return _table(sheet.iter_rows(values_only=True))
+    except UnreadableUpload:
+        raise
+    except Exception as exc:  # the sheet's XML is parsed while the rows stream
+        raise UnreadableFile(_("The XLSX file cannot be read: %(error)s") % {"error": exc}) from exc
     finally:
         workbook.close()
 
 
-def _csv_cell(value: object, decimal_mark: str) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, Decimal | float):
-        return str(value).replace(".", decimal_mark)
-    if isinstance(value, datetime):
-        return value.isoformat(sep=" ")
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
+def _csv_value(decimal_mark: str) -> Callable[[object], str]:
+    """How a non-text cell is written: yes/no, numbers with the decimal mark, ISO dates."""
+
+    def format_value(value: object) -> str:
+        if isinstance(value, bool):
+            return "yes" if value else "no"
+        if isinstance(value, Decimal | float):
+            return str(value).replace(".", decimal_mark)
+        return exports.plain_csv_value(value)
+
+    return format_value
+
+
+def _rows(table: Table) -> Iterator[list[object]]:
+    yield list(table.header)
+    for row in table.rows:
+        yield [row.values.get(name) for name in table.header]
 
 
 def write_csv(table: Table, stream: IO[bytes], *, delimiter: str = ";") -> None:
     """UTF-8 with a BOM (Excel reads Cyrillic right); with `;` numbers get a decimal comma,
     as Excel with Russian regional settings expects; with `,` a decimal point."""
     decimal_mark = "," if delimiter == ";" else "."
-    text = io.StringIO(newline="")
-    writer = csv.writer(text, delimiter=delimiter, lineterminator="\r\n")
-    writer.writerow(table.header)
-    for row in table.rows:
-        writer.writerow([_csv_cell(row.values.get(name), decimal_mark) for name in table.header])
-    stream.write(b"\xef\xbb\xbf" + text.getvalue().encode("utf-8"))
+    exports.write_csv(
+        stream, _rows(table), delimiter=delimiter, bom=True, format_value=_csv_value(decimal_mark)
+    )
 
 
 def write_xlsx(table: Table, stream: IO[bytes]) -> None:
     """One sheet, header then rows; numbers, dates and booleans as native cells."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet()
-    sheet.append(table.header)
-
-    def cell(value: object) -> object:
-        if isinstance(value, str) and value.startswith("="):
-            text = WriteOnlyCell(sheet, value)
-            text.data_type = "s"  # text that looks like a formula stays text
-            return text
-        if isinstance(value, date) and not isinstance(value, datetime):
-            day = WriteOnlyCell(sheet, datetime.combine(value, time()))
-            day.number_format = "yyyy-mm-dd"
-            return day
-        return value
-
-    for row in table.rows:
-        sheet.append([cell(row.values.get(name)) for name in table.header])
-    workbook.save(stream)
+    exports.write_xlsx(stream, _rows(table))
 
 
 def write_table(

@@ -13,6 +13,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
 
+from callpulse.core.validators import forbidden_character
+
 
 class BadValue(ValueError):
     """A cell that cannot be read; the message is shown to the user next to the row and column."""
@@ -39,8 +41,11 @@ def normalize_header(value: object) -> str:
     return " ".join(text.casefold().split())
 
 
-def parse_text(value: object, *, max_length: int) -> str:
-    """Stripped text; a number from a spreadsheet keeps no '.0' (SKU 12345, not 12345.0)."""
+def parse_text(value: object, *, max_length: int, multiline: bool = False) -> str:
+    """Stripped text; a number from a spreadsheet keeps no '.0' (SKU 12345, not 12345.0).
+
+    Control characters are refused, as on the screens and the API; so are tabs and line breaks
+    unless the text is `multiline`."""
     if isinstance(value, bool):
         text = "yes" if value else "no"
     elif isinstance(value, float) and value.is_integer():
@@ -53,6 +58,11 @@ def parse_text(value: object, *, max_length: int) -> str:
         raise BadValue(
             _("is longer than %(limit)d characters (%(length)d)")
             % {"limit": max_length, "length": len(text)}
+        )
+    character = forbidden_character(text, multiline=multiline)
+    if character is not None:
+        raise BadValue(
+            _("contains the control character %(character)s: remove it") % {"character": character}
         )
     return text
 
