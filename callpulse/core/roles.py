@@ -84,6 +84,21 @@ CALLERS = frozenset(
 # Who may close or cancel a callback a colleague holds (reserved or promised), saying why.
 CALLBACK_SUPERVISORS = frozenset({R.SUPERVISOR, R.HEAD_OF_SALES, R.DEPARTMENT_HEAD, R.DIRECTOR})
 
+# --- decisions of the security review (issue #17), each tested both ways in tests/security ---
+# May any manager reassign another manager's client? No: a department head assigns managers
+# (seed 002: a new client goes to the head, who assigns a manager), or the head of sales and
+# the director. An account manager may name themselves as the manager of a client they open.
+CLIENT_ASSIGNERS = frozenset({R.DEPARTMENT_HEAD, R.HEAD_OF_SALES, R.DIRECTOR})
+# May any operator deactivate a client or change its type (and so its price column)? No: the
+# type sets the prices, so heads decide; the operator picks a type only when opening a card.
+CLIENT_STATUS_EDITORS = frozenset({R.DEPARTMENT_HEAD, R.HEAD_OF_SALES, R.DIRECTOR})
+# May every staff role list all closed website requests with names and phones? No: closed and
+# cancelled callbacks are read by those who steer the queue and by analysts; an operator reads
+# the closed ones they handled. The open queue is for those who call (`callback_queue`).
+CALLBACK_HISTORY_READERS = CALLBACK_SUPERVISORS | {R.ANALYST}
+# May anonymous visitors read the API schema and docs? No: SPECTACULAR_SETTINGS' SERVE_PERMISSIONS
+# asks for a signed-in user (settings/base.py).
+
 
 def user_has_role(user: User | AnonymousUser, roles: frozenset[str] | str) -> bool:
     """True when the user holds one of the roles; superusers hold them all."""

@@ -16,7 +16,14 @@ from django.utils.translation import gettext as _
 
 from callpulse.core.models import User
 from callpulse.core.phones import normalize_phone
-from callpulse.core.roles import CLIENT_EDITORS, CREDIT_CONTROLLERS, user_has_role
+from callpulse.core.roles import (
+    CLIENT_ASSIGNERS,
+    CLIENT_EDITORS,
+    CLIENT_STATUS_EDITORS,
+    CREDIT_CONTROLLERS,
+    RoleCode,
+    user_has_role,
+)
 from callpulse.core.services import audit_record
 from callpulse.crm.models import (
     Client,
@@ -115,6 +122,19 @@ def _replace_phones(client: Client, numbers: list[tuple[str, str]]) -> None:
             row.save(update_fields=["kind"])
 
 
+def _ensure_may_assign(actor: User, manager: User | None) -> None:
+    """Naming a client's manager is a head's call; a manager may name only themselves."""
+    if user_has_role(actor, CLIENT_ASSIGNERS):
+        return
+    if (
+        manager is not None
+        and manager.pk == actor.pk
+        and user_has_role(actor, frozenset({RoleCode.ACCOUNT_MANAGER}))
+    ):
+        return
+    raise PermissionDenied(_("Only a department head assigns a client's manager."))
+
+
 def _check_manager(manager: User | None) -> None:
     if manager is not None and not manager.is_active:
         raise ValidationError({"manager": _("%(name)s no longer works here.") % {"name": manager}})
@@ -138,6 +158,10 @@ def client_create(
     unknown = set(fields) - CLIENT_FIELDS
     if unknown:
         raise ValidationError({name_: _("Unknown field.") for name_ in unknown})
+    if fields.get("manager") is not None:
+        _ensure_may_assign(actor, fields["manager"])
+    if fields.get("is_active") is False:
+        _ensure(actor, CLIENT_STATUS_EDITORS, _("Only a head deactivates a client."))
     _check_manager(fields.get("manager"))
     client = Client(name=name, client_type=client_type, credit_limit=credit_limit, **fields)
     client.full_clean()
@@ -175,8 +199,17 @@ def client_update(
         _ensure(actor, CREDIT_CONTROLLERS, _("Only finance changes a credit limit."))
         changes["credit_limit"] = [str(client.credit_limit), str(credit_limit)]
         client.credit_limit = credit_limit
-    if "manager" in fields:
+    if "manager" in fields and fields["manager"] != client.manager:
+        _ensure_may_assign(actor, fields["manager"])
         _check_manager(fields["manager"])
+    if "client_type" in fields and fields["client_type"] != client.client_type:
+        _ensure(
+            actor,
+            CLIENT_STATUS_EDITORS,
+            _("Only a head changes a client's type: it sets the client's prices."),
+        )
+    if "is_active" in fields and fields["is_active"] != client.is_active:
+        _ensure(actor, CLIENT_STATUS_EDITORS, _("Only a head deactivates or restores a client."))
     for field_name, value in fields.items():
         old = getattr(client, field_name)
         if old != value:

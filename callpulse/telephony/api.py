@@ -249,11 +249,7 @@ class CallbackViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Callback]):
         status_filter = self.request.query_params.get("status", CallbackStatus.OPEN)
         if status_filter == CallbackStatus.OPEN:
             return selectors.callback_queue(user=staff_user(self.request))
-        return (
-            Callback.objects.select_related("client")
-            .filter(status=status_filter)
-            .order_by("-due_at")
-        )
+        return selectors.callbacks_closed_visible_to(staff_user(self.request), status_filter)
 
     @extend_schema(request=None, responses={200: CallbackQueueSerializer, 204: None})
     @action(detail=False, methods=["post"])

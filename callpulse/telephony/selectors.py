@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from callpulse.core.models import Department, User
+from callpulse.core.roles import CALLBACK_HISTORY_READERS, user_has_role
 from callpulse.core.selectors import users_available
 from callpulse.crm.models import DoNotCall
 from callpulse.telephony.models import (
@@ -100,6 +101,18 @@ def callback_free_for(user: User, *, at: datetime) -> Q:
         | Q(reserved_until__lt=at)
         | Q(reserved_until__isnull=True, due_at__lt=at - _reserve_minutes())
     )
+
+
+def callbacks_closed_visible_to(user: User, status: str) -> QuerySet[Callback]:
+    """Callbacks of a status other than open, as this user may read them (names and numbers).
+
+    Supervisors, heads and analysts read them all; anyone else only those they handled
+    (`core.roles.CALLBACK_HISTORY_READERS`).
+    """
+    callbacks = Callback.objects.select_related("client").filter(status=status)
+    if not user_has_role(user, CALLBACK_HISTORY_READERS):
+        callbacks = callbacks.filter(assigned_to=user)
+    return callbacks.order_by("-due_at", "-pk")
 
 
 def callback_queue(*, user: User, at: datetime | None = None) -> QuerySet[Callback]:

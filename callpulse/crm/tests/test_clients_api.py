@@ -24,13 +24,13 @@ def finance(make_user):
 
 
 def test_an_operator_opens_a_card_with_numbers_in_any_form(operator, make_user, api_as):
+    """The operator opens the card; the department head assigns its manager (seed 002)."""
     manager = make_user("account_manager")
     response = api_as(operator).post(
         "/api/v1/clients/",
         {
             "name": "ИП Сейткали",
             "type": "retail",
-            "manager": manager.pk,
             "region": "Шымкент",
             "timezone": "Asia/Almaty",
             "phones": [
@@ -46,7 +46,12 @@ def test_an_operator_opens_a_card_with_numbers_in_any_form(operator, make_user, 
     assert response.status_code == 201, response.json()
     body = response.json()
     assert [p["number"] for p in body["phones"]] == ["+77011234567", "+77272501122"]
-    assert body["type"] == "retail" and body["manager"] == manager.pk
+    assert body["type"] == "retail" and body["manager"] is None
+    head = make_user("department_head")
+    assigned = api_as(head).patch(
+        f"/api/v1/clients/{body['id']}/", {"manager": manager.pk}, format="json"
+    )
+    assert assigned.status_code == 200 and assigned.json()["manager"] == manager.pk
     assert body["credit_status"] == "ok"
     assert body["contacts"][0]["full_name"] == "Сейткали Марат"
 
