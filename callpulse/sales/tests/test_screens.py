@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from io import BytesIO
+from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -108,7 +109,10 @@ def test_correction_form_logs_and_refuses_readers(client, org, plan) -> None:
 
 def test_weekly_report_is_printable(client, org, plan) -> None:
     body = page(client, org.head, "sales:weekly", plan_id=plan.pk).content.decode()
-    assert "@media print" in body
+    assert "/static/sales/sales.css" in body and "data-print" in body  # a file, under the CSP
+    from django.contrib.staticfiles import finders
+
+    assert "@media print" in Path(finders.find("sales/sales.css")).read_text()
     assert "Weekly meeting" in body
 
 
