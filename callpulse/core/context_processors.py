@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from callpulse.core.roles import STAFF_DIRECTORY, user_has_role
+from callpulse.core.roles import CALLBACK_QUEUE_READERS, STAFF_DIRECTORY, user_has_role
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("home", _("Today"), None),
     NavItem("telephony:desk", _("Desk"), None),
     NavItem("crm:search", _("Clients"), None, section="crm:"),
-    NavItem("telephony:callbacks", _("Callbacks"), None),
+    NavItem("telephony:callbacks", _("Callbacks"), CALLBACK_QUEUE_READERS),
     NavItem("telephony:unlogged", _("Calls to log"), STAFF_DIRECTORY),
     NavItem("staff-presence", _("Who is in"), STAFF_DIRECTORY),
     NavItem("sales:home", _("Plans"), None, section="sales:"),

@@ -96,6 +96,9 @@ CLIENT_STATUS_EDITORS = frozenset({R.DEPARTMENT_HEAD, R.HEAD_OF_SALES, R.DIRECTO
 # cancelled callbacks are read by those who steer the queue and by analysts; an operator reads
 # the closed ones they handled. The open queue is for those who call (`callback_queue`).
 CALLBACK_HISTORY_READERS = CALLBACK_SUPERVISORS | {R.ANALYST}
+# Who reads the open callback queue (names and numbers of people waiting for a call): those who
+# call, and those who read the history. QA, the trainer, the planner and finance do not.
+CALLBACK_QUEUE_READERS = CALLERS | CALLBACK_HISTORY_READERS
 # May anonymous visitors read the API schema and docs? No: SPECTACULAR_SETTINGS' SERVE_PERMISSIONS
 # asks for a signed-in user (settings/base.py).
 

@@ -122,12 +122,15 @@ def _replace_phones(client: Client, numbers: list[tuple[str, str]]) -> None:
             row.save(update_fields=["kind"])
 
 
-def _ensure_may_assign(actor: User, manager: User | None) -> None:
-    """Naming a client's manager is a head's call; a manager may name only themselves."""
+def _ensure_may_assign(actor: User, manager: User | None, *, current: User | None) -> None:
+    """Naming a client's manager is a head's call. An account manager may name only themselves,
+    and only for a client nobody manages yet: taking over a colleague's client is a head's call.
+    """
     if user_has_role(actor, CLIENT_ASSIGNERS):
         return
     if (
-        manager is not None
+        current is None
+        and manager is not None
         and manager.pk == actor.pk
         and user_has_role(actor, frozenset({RoleCode.ACCOUNT_MANAGER}))
     ):
@@ -159,7 +162,7 @@ def client_create(
     if unknown:
         raise ValidationError({name_: _("Unknown field.") for name_ in unknown})
     if fields.get("manager") is not None:
-        _ensure_may_assign(actor, fields["manager"])
+        _ensure_may_assign(actor, fields["manager"], current=None)
     if fields.get("is_active") is False:
         _ensure(actor, CLIENT_STATUS_EDITORS, _("Only a head deactivates a client."))
     _check_manager(fields.get("manager"))
@@ -200,7 +203,7 @@ def client_update(
         changes["credit_limit"] = [str(client.credit_limit), str(credit_limit)]
         client.credit_limit = credit_limit
     if "manager" in fields and fields["manager"] != client.manager:
-        _ensure_may_assign(actor, fields["manager"])
+        _ensure_may_assign(actor, fields["manager"], current=client.manager)
         _check_manager(fields["manager"])
     if "client_type" in fields and fields["client_type"] != client.client_type:
         _ensure(

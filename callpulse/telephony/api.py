@@ -248,7 +248,7 @@ class CallbackViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Callback]):
     def get_queryset(self) -> QuerySet[Callback]:
         status_filter = self.request.query_params.get("status", CallbackStatus.OPEN)
         if status_filter == CallbackStatus.OPEN:
-            return selectors.callback_queue(user=staff_user(self.request))
+            return selectors.callback_queue_visible_to(staff_user(self.request))
         return selectors.callbacks_closed_visible_to(staff_user(self.request), status_filter)
 
     @extend_schema(request=None, responses={200: CallbackQueueSerializer, 204: None})

@@ -7,12 +7,18 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db.models import Case, Q, QuerySet, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from callpulse.core.models import Department, User
-from callpulse.core.roles import CALLBACK_HISTORY_READERS, user_has_role
+from callpulse.core.roles import (
+    CALLBACK_HISTORY_READERS,
+    CALLBACK_QUEUE_READERS,
+    user_has_role,
+)
 from callpulse.core.selectors import users_available
 from callpulse.crm.models import DoNotCall
 from callpulse.telephony.models import (
@@ -101,6 +107,14 @@ def callback_free_for(user: User, *, at: datetime) -> Q:
         | Q(reserved_until__lt=at)
         | Q(reserved_until__isnull=True, due_at__lt=at - _reserve_minutes())
     )
+
+
+def callback_queue_visible_to(user: User, *, at: datetime | None = None) -> QuerySet[Callback]:
+    """The open queue as the callbacks screen and the API list it; refused to roles that
+    neither call nor read callbacks (`core.roles.CALLBACK_QUEUE_READERS`)."""
+    if not user_has_role(user, CALLBACK_QUEUE_READERS):
+        raise PermissionDenied(_("Your role does not read the callback queue."))
+    return callback_queue(user=user, at=at)
 
 
 def callbacks_closed_visible_to(user: User, status: str) -> QuerySet[Callback]:

@@ -25,7 +25,7 @@ from callpulse.core.events import get_bus, publish_health, user_channel
 from callpulse.core.models import Department, User
 from callpulse.core.permissions import staff_user_from
 from callpulse.core.phones import format_phone
-from callpulse.core.roles import CALLERS, STAFF_DIRECTORY, user_has_role
+from callpulse.core.roles import CALLBACK_QUEUE_READERS, CALLERS, STAFF_DIRECTORY, user_has_role
 from callpulse.crm.models import Client
 from callpulse.crm.selectors import client_card
 from callpulse.telephony import selectors, services
@@ -79,7 +79,11 @@ def desk(request: HttpRequest) -> HttpResponse:
     user = staff_user_from(request)
     now = timezone.now()
     # the operator's own queue: due first, never a do-not-call number or a colleague's promise
-    callbacks = selectors.callback_queue(user=user, at=now)[:10]
+    callbacks = (
+        selectors.callback_queue(user=user, at=now)[:10]
+        if user_has_role(user, CALLBACK_QUEUE_READERS)
+        else []
+    )
     return render(
         request,
         "telephony/desk.html",
@@ -250,7 +254,7 @@ def callbacks(request: HttpRequest) -> HttpResponse:
         request,
         "telephony/callbacks.html",
         {
-            "callbacks": selectors.callback_queue(user=user, at=now)[:200],
+            "callbacks": selectors.callback_queue_visible_to(user, at=now)[:200],
             "now": now,
             "sla": selectors.callback_sla(since=now - timedelta(days=7), until=now),
             "may_call": user_has_role(user, services.CALLERS),
