@@ -272,6 +272,27 @@ CALLPULSE_CALLBACK_SLA_MINUTES = env_int("CALLPULSE_CALLBACK_SLA_MINUTES", 30)
 CALLPULSE_CALLBACK_FORM_ORIGINS = env_list("CALLPULSE_CALLBACK_FORM_ORIGINS", [])
 CALLPULSE_CALLBACK_FORM_PER_IP = env_int("CALLPULSE_CALLBACK_FORM_PER_IP", 10)
 CALLPULSE_CALLBACK_FORM_PER_NUMBER = env_int("CALLPULSE_CALLBACK_FORM_PER_NUMBER", 3)
+# Toll fraud: the form takes only numbers the center means to dial: countries (ISO codes; +7 is
+# Kazakhstan's and Russia's, the number's range decides) and phonenumbers' number types.
+# Premium-rate and shared-cost numbers are refused whatever these say.
+CALLPULSE_CALLBACK_FORM_COUNTRIES = [
+    c.upper() for c in env_list("CALLPULSE_CALLBACK_FORM_COUNTRIES", [CALLPULSE_PHONE_REGION])
+]
+CALLPULSE_CALLBACK_FORM_NUMBER_TYPES = [
+    t.upper()
+    for t in env_list(
+        "CALLPULSE_CALLBACK_FORM_NUMBER_TYPES", ["MOBILE", "FIXED_LINE", "FIXED_LINE_OR_MOBILE"]
+    )
+]
+if unknown := set(CALLPULSE_CALLBACK_FORM_COUNTRIES) - phonenumbers.SUPPORTED_REGIONS:
+    raise ImproperlyConfigured(f"CALLPULSE_CALLBACK_FORM_COUNTRIES: unknown {sorted(unknown)}.")
+dialled_types = {"MOBILE", "FIXED_LINE", "FIXED_LINE_OR_MOBILE", "TOLL_FREE", "VOIP", "UAN"}
+dialled_types |= {"PERSONAL_NUMBER", "PAGER", "VOICEMAIL", "UNKNOWN"}
+if unknown := set(CALLPULSE_CALLBACK_FORM_NUMBER_TYPES) - dialled_types:
+    raise ImproperlyConfigured(
+        f"CALLPULSE_CALLBACK_FORM_NUMBER_TYPES: {sorted(unknown)} is not among "
+        f"{sorted(dialled_types)} (premium-rate and shared-cost numbers are never called)."
+    )
 # Behind a proxy that sets X-Forwarded-For, rate limits count the client's address, not the proxy's.
 CALLPULSE_BEHIND_PROXY = env_bool("CALLPULSE_BEHIND_PROXY", False)
 # Sales plans: the sales team's weekly days off (0 = Monday) and the traffic-light thresholds (%).
