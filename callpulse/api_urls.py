@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.urls import re_path
 from rest_framework.routers import DefaultRouter
 
@@ -22,13 +24,27 @@ from callpulse.telephony.api import (
 )
 from callpulse.workforce import api as workforce_api
 
+NUMERIC_ID = "[0-9]+"
+
 
 class OptionalSlashRouter(DefaultRouter):
-    """Accepts `/clients/lookup` as well as `/clients/lookup/` (phone systems differ)."""
+    """Accepts `/clients/lookup` as well as `/clients/lookup/` (phone systems differ).
+
+    Every record is found by its numeric primary key, so a detail route matches digits only:
+    `/callbacks/abc/dial/` is a 404 like any unknown address, never a ValueError (a 500) from
+    the lookup. A viewset looking records up otherwise declares its own `lookup_value_regex`.
+    """
 
     def __init__(self) -> None:
         super().__init__()
         self.trailing_slash = "/?"
+
+    def get_lookup_regex(self, viewset: Any, lookup_prefix: str = "") -> str:
+        lookup_field = getattr(viewset, "lookup_field", "pk")
+        if lookup_field in ("pk", "id") and getattr(viewset, "lookup_value_regex", None) is None:
+            kwarg = getattr(viewset, "lookup_url_kwarg", None) or lookup_field
+            return f"(?P<{lookup_prefix}{kwarg}>{NUMERIC_ID})"
+        return str(super().get_lookup_regex(viewset, lookup_prefix))
 
 
 router = OptionalSlashRouter()

@@ -43,6 +43,7 @@ from callpulse.campaigns.serializers import (
     ProgressSerializer,
 )
 from callpulse.core.addresses import client_address
+from callpulse.core.api_writes import AtomicWritesMixin
 from callpulse.core.permissions import role_permission, staff_user
 from callpulse.core.roles import user_has_role
 from callpulse.crm.models import DoNotCall
@@ -134,7 +135,10 @@ class PublicCallbackRequestView(APIView):
 
 
 class CampaignViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Campaign]
+    AtomicWritesMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet[Campaign],
 ):
     """Campaigns: managers see all; operators the active ones they are assigned to."""
 
@@ -166,7 +170,9 @@ class CampaignViewSet(
         return Response(ProgressSerializer(data).data)
 
 
-class CampaignRecordViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet[CampaignRecord]):
+class CampaignRecordViewSet(
+    AtomicWritesMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[CampaignRecord]
+):
     """A record in my hands: dial it, log the disposition and answers, start an order."""
 
     serializer_class = CampaignRecordSerializer
@@ -212,6 +218,7 @@ class CampaignRecordViewSet(mixins.RetrieveModelMixin, viewsets.GenericViewSet[C
 
 
 class DoNotCallViewSet(
+    AtomicWritesMixin,
     mixins.ListModelMixin,
     mixins.CreateModelMixin,
     mixins.DestroyModelMixin,

@@ -16,12 +16,13 @@ from callpulse.catalog.serializers import (
     PriceSerializer,
     ProductSerializer,
 )
+from callpulse.core.api_writes import AtomicWritesMixin
 from callpulse.core.permissions import role_permission
 from callpulse.core.roles import CATALOG_EDITORS
 
 
 @extend_schema(parameters=[OpenApiParameter("search", str, description="SKU or name.")])
-class ProductViewSet(viewsets.ModelViewSet[Product]):
+class ProductViewSet(AtomicWritesMixin, viewsets.ModelViewSet[Product]):
     """Products: everyone reads; the head of sales edits."""
 
     serializer_class = ProductSerializer
@@ -34,7 +35,7 @@ class ProductViewSet(viewsets.ModelViewSet[Product]):
         return products
 
 
-class PriceColumnViewSet(viewsets.ModelViewSet[PriceColumn]):
+class PriceColumnViewSet(AtomicWritesMixin, viewsets.ModelViewSet[PriceColumn]):
     """Price columns (retail, wholesale, key, regional…) and which client types get them."""
 
     queryset = PriceColumn.objects.prefetch_related("client_types")

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 
 from callpulse.catalog.models import Price, PriceColumn, PriceList, Product
@@ -26,6 +30,19 @@ class ProductSerializer(serializers.ModelSerializer[Product]):
             "promotion_note",
             "is_active",
         ]
+        # The table's CHECK constraints, as 400s naming the field rather than IntegrityErrors.
+        extra_kwargs = {"pack_size": {"min_value": Decimal("0.001")}}
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        def current(name: str) -> Any:
+            return attrs.get(name, getattr(self.instance, name, None))
+
+        starts, ends = current("promoted_from"), current("promoted_to")
+        if starts is not None and ends is not None and ends < starts:
+            raise serializers.ValidationError(
+                {"promoted_to": [_("The promotion cannot end before it starts.")]}
+            )
+        return attrs
 
 
 class PriceColumnSerializer(serializers.ModelSerializer[PriceColumn]):

@@ -16,8 +16,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from callpulse.core import services
+from callpulse.core.api_writes import AtomicWritesMixin
 from callpulse.core.models import Absence, Department, Team, User
 from callpulse.core.permissions import role_permission, staff_user
+from callpulse.core.query_params import query_id
 from callpulse.core.roles import ORGANISATION_EDITORS, STAFF_DIRECTORY, RoleCode, user_has_role
 from callpulse.core.selectors import users_available, users_for_directory
 from callpulse.core.serializers import (
@@ -82,7 +84,7 @@ def _parse_moment(raw: str, *, field: str) -> Any:
         raise serializers.ValidationError({field: exc.detail}) from exc
 
 
-class DepartmentViewSet(viewsets.ModelViewSet[Department]):
+class DepartmentViewSet(AtomicWritesMixin, viewsets.ModelViewSet[Department]):
     """Departments (wholesale, retail, regional, service desk…), editable by the head of sales."""
 
     queryset = Department.objects.select_related("head")
@@ -98,6 +100,7 @@ class TeamViewSet(viewsets.ReadOnlyModelViewSet[Team]):
 
 
 class AbsenceViewSet(
+    AtomicWritesMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet[Absence],
@@ -112,7 +115,7 @@ class AbsenceViewSet(
         user = staff_user(self.request)
         if not user_has_role(user, STAFF_DIRECTORY):
             absences = absences.filter(user=user)
-        if user_id := self.request.query_params.get("user"):
+        if (user_id := query_id(self.request, "user")) is not None:
             absences = absences.filter(user_id=user_id)
         return absences
 

@@ -14,10 +14,12 @@ from rest_framework import serializers, status
 from rest_framework.authtoken.serializers import AuthTokenSerializer
 from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.exceptions import Throttled
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from callpulse.core.login_throttle import lockout_for
+from callpulse.core.parsers import DepthLimitedJSONParser
 
 
 class TokenCreateView(ObtainAuthToken):
@@ -25,6 +27,7 @@ class TokenCreateView(ObtainAuthToken):
 
     authentication_classes: list[Any] = []
     permission_classes: list[Any] = []
+    parser_classes = [DepthLimitedJSONParser, FormParser, MultiPartParser]  # as the rest of the API
 
     @extend_schema(
         request=AuthTokenSerializer,

@@ -14,7 +14,9 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from callpulse.core.api_writes import AtomicWritesMixin
 from callpulse.core.permissions import role_permission, staff_user
+from callpulse.core.query_params import query_id
 from callpulse.core.roles import ORGANISATION_EDITORS
 from callpulse.crm import selectors, services
 from callpulse.crm.models import Client, ClientType
@@ -27,7 +29,7 @@ from callpulse.crm.serializers import (
 )
 
 
-class ClientTypeViewSet(viewsets.ModelViewSet[ClientType]):
+class ClientTypeViewSet(AtomicWritesMixin, viewsets.ModelViewSet[ClientType]):
     """Client types (key, marketer, own outlet, retail, regional, new…): an editable list."""
 
     queryset = ClientType.objects.all()
@@ -55,6 +57,7 @@ def _service_arguments(validated: dict[str, Any]) -> dict[str, Any]:
     ]
 )
 class ClientViewSet(
+    AtomicWritesMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     viewsets.GenericViewSet[Client],
@@ -64,6 +67,10 @@ class ClientViewSet(
     serializer_class = ClientOutputSerializer
 
     def get_queryset(self) -> QuerySet[Client]:
+        if self.action != "list":
+            # A card is found by its id alone: the list's filters (a sliced search among them)
+            # turned `PATCH /clients/5/?search=…` into a 404 and a re-read into a 500.
+            return self._cards()
         params = self.request.query_params
         if search := params.get("search"):
             clients = selectors.clients_search(search, limit=200)
@@ -73,15 +80,22 @@ class ClientViewSet(
             clients = selectors.clients_dormant().prefetch_related("phones", "contacts")
         if client_type := params.get("type"):
             clients = clients.filter(client_type__code=client_type)
-        if manager := params.get("manager"):
-            if not manager.isdigit():
-                raise serializers.ValidationError({"manager": ["Give the manager's numeric id."]})
-            clients = clients.filter(manager_id=int(manager))
+        if (manager := query_id(self.request, "manager")) is not None:
+            clients = clients.filter(manager_id=manager)
         if region := params.get("region"):
             clients = clients.filter(region__iexact=region)
         if params.get("overdue") in ("1", "true"):
             clients = clients.filter(overdue_debt__gt=0)
         return clients.order_by("name", "pk")
+
+    @staticmethod
+    def _cards() -> QuerySet[Client]:
+        return selectors.clients_with_card_relations().prefetch_related("phones", "contacts")
+
+    def _answer(self, client: Client, code: int = status.HTTP_200_OK) -> Response:
+        """The written client as the card shows it: re-read by pk alone, never through the
+        list's filters (`?search=` would miss it after the write has committed)."""
+        return Response(ClientOutputSerializer(self._cards().get(pk=client.pk)).data, status=code)
 
     def retrieve(self, request: Request, pk: str | None = None) -> Response:
         client = self.get_object()
@@ -94,10 +108,7 @@ class ClientViewSet(
         client = services.client_create(
             actor=staff_user(request), **_service_arguments(data.validated_data)
         )
-        return Response(
-            ClientOutputSerializer(self.get_queryset().get(pk=client.pk)).data,
-            status=status.HTTP_201_CREATED,
-        )
+        return self._answer(client, status.HTTP_201_CREATED)
 
     @extend_schema(request=ClientInputSerializer, responses=ClientOutputSerializer)
     def partial_update(self, request: Request, pk: str | None = None) -> Response:
@@ -107,7 +118,7 @@ class ClientViewSet(
         arguments = _service_arguments(data.validated_data)
         arguments.pop("contacts", None)  # contacts are edited on the card, one by one
         services.client_update(actor=staff_user(request), client=client, **arguments)
-        return Response(ClientOutputSerializer(self.get_queryset().get(pk=client.pk)).data)
+        return self._answer(client)
 
     @extend_schema(
         parameters=[

@@ -9,7 +9,9 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from callpulse.core.api_writes import AtomicWritesMixin
 from callpulse.core.permissions import staff_user
+from callpulse.core.query_params import query_id
 from callpulse.orders import selectors, services
 from callpulse.orders.models import Order
 from callpulse.orders.permissions import orders_visible_to
@@ -32,7 +34,10 @@ def _lines(validated: list[dict[str, object]]) -> list[services.LineInput]:
 
 
 class OrderViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Order]
+    AtomicWritesMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet[Order],
 ):
     """Orders. Heads, supervisors, finance and analysts see all; others see the orders they took,
     those of the clients they manage and those handed off to them (`orders.permissions`)."""
@@ -47,14 +52,21 @@ class OrderViewSet(
             .select_related("price_column")
             .prefetch_related("lines__product", "offers__product", "history")
         )
-        if client := self.request.query_params.get("client"):
+        if (client := query_id(self.request, "client")) is not None:
             orders = orders.filter(client_id=client)
         if order_status := self.request.query_params.get("status"):
             orders = orders.filter(status=order_status)
         return orders.order_by("-created_at", "-pk")
 
     def _answer(self, order: Order, code: int = status.HTTP_200_OK) -> Response:
-        return Response(OrderSerializer(self.get_queryset().get(pk=order.pk)).data, status=code)
+        """The written order, re-read by pk alone: the list's filters (`?status=`, `?client=`)
+        and who sees what must not turn a committed write into a 500."""
+        written = (
+            Order.objects.select_related("price_column")
+            .prefetch_related("lines__product", "offers__product", "history")
+            .get(pk=order.pk)
+        )
+        return Response(OrderSerializer(written).data, status=code)
 
     @extend_schema(request=OrderCreateSerializer, responses={201: OrderSerializer})
     def create(self, request: Request) -> Response:

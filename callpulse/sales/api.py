@@ -22,7 +22,9 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from callpulse.core.api_writes import AtomicWritesMixin
 from callpulse.core.permissions import role_permission, staff_user
+from callpulse.core.query_params import query_id
 from callpulse.core.roles import user_has_role
 from callpulse.sales import selectors, services
 from callpulse.sales.exports import payouts_xlsx
@@ -68,7 +70,10 @@ def _day(request: Request, name: str = "day") -> date:
 
 
 class PlanViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[SalesPlan]
+    AtomicWritesMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet[SalesPlan],
 ):
     """Sales plans. Everyone lists the plans they have a share in; heads see their scope."""
 
@@ -210,7 +215,10 @@ class MyTargetsViewSet(viewsets.GenericViewSet[Any]):
 
 
 class CorrectionViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[TargetCorrection]
+    AtomicWritesMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet[TargetCorrection],
 ):
     """Targets fixed by hand by the head of sales, with their reasons (audited)."""
 
@@ -222,8 +230,8 @@ class CorrectionViewSet(
         corrections = TargetCorrection.objects.select_related("node")
         if not selectors.reads_all(user):
             corrections = corrections.filter(node__user=user)
-        if (plan := self.request.query_params.get("plan", "")).isdigit():
-            corrections = corrections.filter(node__plan_id=int(plan))
+        if (plan := query_id(self.request, "plan")) is not None:
+            corrections = corrections.filter(node__plan_id=plan)
         return corrections.order_by("day", "pk")
 
     @extend_schema(
@@ -247,6 +255,7 @@ class CorrectionViewSet(
 
 
 class SchemeViewSet(
+    AtomicWritesMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.CreateModelMixin,
@@ -271,6 +280,7 @@ class SchemeViewSet(
 
 
 class IncidentViewSet(
+    AtomicWritesMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.DestroyModelMixin,

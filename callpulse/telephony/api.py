@@ -14,7 +14,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from callpulse.core.api_writes import AtomicWritesMixin
 from callpulse.core.permissions import role_permission, staff_user
+from callpulse.core.query_params import query_id
 from callpulse.core.roles import STAFF_DIRECTORY, RoleCode, user_has_role
 from callpulse.core.service_auth import ServiceTokenAuthentication, service_scope
 from callpulse.telephony import selectors, services
@@ -141,7 +143,12 @@ class RoutingSuggestView(APIView):
         return Response(answer)
 
 
-class CallViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Call]):
+class CallViewSet(
+    AtomicWritesMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet[Call],
+):
     """The call registry. Operators see their own calls; supervisors and heads see all."""
 
     serializer_class = CallSerializer
@@ -155,7 +162,7 @@ class CallViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         params = self.request.query_params
         if params.get("unlogged") in ("1", "true"):
             calls = calls.filter(status="ended", outcome="", answered_at__isnull=False)
-        if client := params.get("client"):
+        if (client := query_id(self.request, "client")) is not None:
             calls = calls.filter(client_id=client)
         return calls.order_by("-ringing_at", "-pk")
 
@@ -172,7 +179,7 @@ class CallViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return Response(CallSerializer(call).data)
 
 
-class AgentViewSet(viewsets.GenericViewSet[AgentStatus]):
+class AgentViewSet(AtomicWritesMixin, viewsets.GenericViewSet[AgentStatus]):
     """Agent states: everyone's for supervisors, and each operator's own buttons."""
 
     serializer_class = AgentStatusSerializer
@@ -238,7 +245,7 @@ class PhoneCommandAckInputSerializer(PhoneCommandAckSerializer):
     )
 
 
-class CallbackViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Callback]):
+class CallbackViewSet(AtomicWritesMixin, mixins.ListModelMixin, viewsets.GenericViewSet[Callback]):
     """Calls we owe clients: open ones by urgency (those I may call), or by status."""
 
     serializer_class = CallbackQueueSerializer
@@ -281,7 +288,9 @@ class CallbackViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[Callback]):
         return Response(CallbackQueueSerializer(callback).data)
 
 
-class PhoneCommandViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[PhoneCommand]):
+class PhoneCommandViewSet(
+    AtomicWritesMixin, mixins.ListModelMixin, viewsets.GenericViewSet[PhoneCommand]
+):
     """Commands for the phone system (transfers, dials), polled with the cti service token."""
 
     authentication_classes = [ServiceTokenAuthentication]

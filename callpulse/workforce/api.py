@@ -14,11 +14,14 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from callpulse.core.api_writes import AtomicWritesMixin
+from callpulse.core.parsers import DepthLimitedJSONParser
 from callpulse.core.permissions import role_permission, staff_user
+from callpulse.core.query_params import query_id
 from callpulse.workforce import selectors, services
 from callpulse.workforce.models import ArrivalRecord, PlanningJob, Schedule, Shift
 from callpulse.workforce.roles import PLAN_READERS, PLANNERS
@@ -41,12 +44,14 @@ from callpulse.workforce.serializers import (
 PlannerPermission = role_permission(read=PLAN_READERS, write=PLANNERS)
 
 
-class HistoryViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[ArrivalRecord]):
+class HistoryViewSet(
+    AtomicWritesMixin, mixins.ListModelMixin, viewsets.GenericViewSet[ArrivalRecord]
+):
     """Arrivals per interval (the forecast's input); `?queue=` filters."""
 
     serializer_class = ArrivalSerializer
     permission_classes = [PlannerPermission]
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [DepthLimitedJSONParser, MultiPartParser, FormParser]
     queryset = ArrivalRecord.objects.none()
 
     def get_queryset(self) -> QuerySet[ArrivalRecord]:
@@ -129,7 +134,10 @@ class JobViewSet(
 
 
 class ScheduleViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Schedule]
+    AtomicWritesMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet[Schedule],
 ):
     """Schedules; planners publish them (`publish`), everyone with the reading role reads."""
 
@@ -154,6 +162,7 @@ class ScheduleViewSet(
 
 
 class ShiftViewSet(
+    AtomicWritesMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
     mixins.DestroyModelMixin,
@@ -167,8 +176,8 @@ class ShiftViewSet(
 
     def get_queryset(self) -> QuerySet[Shift]:
         shifts = Shift.objects.select_related("user").order_by("starts_at", "pk")
-        if schedule := self.request.query_params.get("schedule"):
-            shifts = shifts.filter(schedule_id=schedule) if schedule.isdigit() else shifts.none()
+        if (schedule := query_id(self.request, "schedule")) is not None:
+            shifts = shifts.filter(schedule_id=schedule)
         return shifts
 
     @extend_schema(request=ShiftCreateSerializer, responses={201: ShiftSerializer})
