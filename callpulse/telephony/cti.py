@@ -31,10 +31,11 @@ except ImportError:  # not on Linux or macOS: threads still take turns
     fcntl = None  # type: ignore[assignment]
 import threading
 import time
+import unicodedata
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -43,6 +44,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, OperationalError, connection, connections, models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from callpulse.core.db import fetchone_prepared
 from callpulse.core.events import publish_on_commit, user_channel
@@ -69,6 +71,10 @@ logger = logging.getLogger(__name__)
 
 SUPERVISORS_CHANNEL = "supervisors"
 CLOCK_SKEW = timedelta(seconds=5)  # how far ahead a phone system's clock may run
+EARLIEST_EVENT = datetime(2000, 1, 1, tzinfo=UTC)  # no call in the registry is older
+LATEST_EVENT_AHEAD = timedelta(days=1)  # a clock set wrong, not a call: refused at receipt
+EXTENSION_MAX_DIGITS = 16  # as the extension field of an event
+CALLER_RAW_MAX = 40  # as the from_number field of an event
 BATCH_SIZE = 500
 POLL_SECONDS = 1.0
 LINGER_SECONDS = 0.03
@@ -89,6 +95,7 @@ class CTIEventInput:
     queue: str = ""
     purpose: str = ""
     recording_url: str = ""
+    caller_raw: str = ""  # what the phone system sent as from_number when it is no number
 
     def payload(self) -> dict[str, Any]:
         data = dict(self.__dict__)
@@ -108,6 +115,45 @@ def phone_or_raw(raw: str) -> str:
         return raw.strip()[:32]
 
 
+def caller_screened(raw: str) -> tuple[str, str]:
+    """(number, raw text) for what a phone system sent as the caller.
+
+    A number becomes E.164 and an extension (digits only) stays as it is; anything else
+    ('anonymous', 'Unknown', markup, a name) is no number: the caller is unknown, and the text is
+    kept apart, stripped of control characters, so that no screen shows it as a number and no
+    rule looks it up as one.
+    """
+    text = raw.strip()
+    if not text:
+        return "", ""
+    try:
+        return normalize_phone(text), ""
+    except ValidationError:
+        pass
+    if text.isascii() and text.isdigit() and len(text) <= EXTENSION_MAX_DIGITS:
+        return text, ""
+    printable = "".join(ch for ch in text if not unicodedata.category(ch).startswith("C"))
+    return "", printable.strip()[:CALLER_RAW_MAX]
+
+
+def event_screened(event: CTIEventInput, *, now: datetime) -> CTIEventInput:
+    """The event as it may enter the journal, or a ValidationError naming the field.
+
+    A moment before 2000 or more than a day ahead is a phone system's clock set wrong: taken as
+    it is, a year-9999 call would head the call list for ever. The caller is screened
+    (`caller_screened`).
+    """
+    if event.at < EARLIEST_EVENT or event.at > now + LATEST_EVENT_AHEAD:
+        message = gettext("Give a moment after 2000 and at most a day ahead (check the clock).")
+        raise ValidationError({"at": message})
+    if not event.from_number:
+        return event
+    number, caller_raw = caller_screened(event.from_number)
+    if number == event.from_number and caller_raw == event.caller_raw:
+        return event
+    return replace(event, from_number=number, caller_raw=caller_raw)
+
+
 # --- receiving ------------------------------------------------------------------------------
 
 
@@ -117,6 +163,7 @@ def cti_event_receive(*, event: CTIEventInput) -> dict[str, Any]:
     The answer to an inbound ring carries the routing decision (the call's first decision when
     an earlier ring of the same call has been applied already).
     """
+    event = event_screened(event, now=timezone.now())
     answer: dict[str, Any] = {"call_id": event.call_id, "event_id": event.event_id}
     if event.type == CTIEventType.RINGING and event.direction == Direction.INBOUND:
         answer["routing"] = _routing_for(event)
@@ -542,6 +589,7 @@ class AgentBook:
 # Call fields the events write: the operator's outcome notes and logging stay the operator's.
 _CALL_FIELDS = [
     "from_number",
+    "caller_raw",
     "to_number",
     "client",
     "is_new_caller",
@@ -625,6 +673,9 @@ class _Batch:
         """What an event says about the call itself; the first number and purpose stand."""
         if event.from_number and not call.from_number:
             call.from_number = phone_or_raw(event.from_number)
+            call.caller_raw = ""
+        elif event.caller_raw and not call.from_number:
+            call.caller_raw = event.caller_raw
         if event.to_number and not call.to_number:
             call.to_number = phone_or_raw(event.to_number)
         if event.queue:

@@ -47,6 +47,12 @@ class Call(models.Model):
         _("direction"), max_length=10, choices=Direction.choices, default=Direction.INBOUND
     )
     from_number = models.CharField(_("from"), max_length=32, blank=True)
+    caller_raw = models.CharField(
+        _("caller as sent"),
+        max_length=40,
+        blank=True,
+        help_text=_("What the phone system sent as the caller when it was not a phone number."),
+    )
     to_number = models.CharField(_("to"), max_length=32, blank=True)
     client = models.ForeignKey(
         "crm.Client",

@@ -107,6 +107,7 @@ class CallSerializer(serializers.ModelSerializer[Call]):
             "call_id",
             "direction",
             "from_number",
+            "caller_raw",
             "to_number",
             "client",
             "client_name",
