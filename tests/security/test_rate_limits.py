@@ -223,7 +223,9 @@ def test_production_refuses_to_start_without_redis() -> None:
     refused = settings_import(SECRET_KEY="x" * 64 + "-rate-limit-test-key")
     assert refused.returncode != 0
     assert "REDIS_URL" in refused.stderr
-    started = settings_import(SECRET_KEY="x" * 64 + "-rate-limit-test-key", REDIS_URL="redis://127.0.0.1:6379/15")
+    started = settings_import(
+        SECRET_KEY="x" * 64 + "-rate-limit-test-key", REDIS_URL="redis://127.0.0.1:6379/15"
+    )
     assert started.returncode == 0, started.stderr
 
 

@@ -4,15 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('telephony', '0004_cti_journal'),
+        ("telephony", "0004_cti_journal"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='call',
-            name='caller_raw',
-            field=models.CharField(blank=True, help_text='What the phone system sent as the caller when it was not a phone number.', max_length=40, verbose_name='caller as sent'),
+            model_name="call",
+            name="caller_raw",
+            field=models.CharField(
+                blank=True,
+                help_text="What the phone system sent as the caller when it was not a phone number.",
+                max_length=40,
+                verbose_name="caller as sent",
+            ),
         ),
     ]
