@@ -21,7 +21,7 @@ $(VENV): $(STAMP)
 run: $(STAMP)  ## serve the product with the demo center on SQLite under var/
 	$(BIN)/python manage.py migrate --no-input -v0
 	$(BIN)/python manage.py demo --seed $(SEED) --if-empty
-	$(BIN)/python manage.py demo_logins
+	HOST='$(HOST)' PORT='$(PORT)' $(BIN)/python manage.py demo_logins
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: $(STAMP)  ## the whole suite (SQLite by default; DATABASE_URL for PostgreSQL)

@@ -12,6 +12,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from callpulse.envconf import env_bool, env_int, env_list, env_str
+from callpulse.server_url import server_url
 
 # Lets model admins and serializers be subscripted for the type checker (ModelAdmin[Client]).
 django_stubs_ext.monkeypatch()
@@ -22,6 +23,9 @@ VAR_DIR = Path(env_str("CALLPULSE_VAR_DIR", str(BASE_DIR / "var")))
 DEBUG = env_bool("CALLPULSE_DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# Where this server is reached, for the commands that print or call it (demo_logins,
+# simulate_calls): CALLPULSE_SERVER_URL, else http://HOST:PORT as `make run` serves it.
+CALLPULSE_SERVER_URL = server_url()
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -99,3 +99,34 @@ def sign_in(page: Page) -> Callable[..., None]:
             page.get_by_role("button", name="Sign in").click()
 
     return sign_in_as
+
+
+# Item 1 of issue 14: DEBUG on and off. `make run` serves with DEBUG on, production with it off;
+# pytest-django's live server starts with it off. Tests of htmx error answers take this fixture
+# and run both ways. The whole directory runs with DEBUG on by `-o django_debug_mode=true`.
+DEBUG_PROBE_PATH = "/no-such-page-debug-probe/"
+
+
+@pytest.fixture(params=[False, True], ids=["debug-off", "debug-on"])
+def debug_mode(request: pytest.FixtureRequest, settings, live_server) -> bool:
+    """Serve this test with DEBUG off, then on; checked through the live server itself.
+
+    The live server is a thread of this process that reads `django.conf.settings` on every
+    request, and changing DEBUG resets the template engines (Django's `setting_changed`), so what
+    reads DEBUG at render time (django-htmx's `{% htmx_script %}`, the engines' debug option) and
+    Django's error pages follow, as under `make run`. The probe proves it: only with DEBUG on does
+    a missing page answer with Django's technical 404 page.
+    """
+    import urllib.error
+    import urllib.request
+
+    settings.DEBUG = request.param
+    direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    try:
+        direct.open(live_server.url + DEBUG_PROBE_PATH, timeout=10)
+    except urllib.error.HTTPError as answer:
+        technical = b"Django tried these URL patterns" in answer.read()
+    else:
+        pytest.fail(f"{DEBUG_PROBE_PATH} was found; the DEBUG probe needs a missing page")
+    assert technical == request.param, f"the live server does not serve with DEBUG={request.param}"
+    return bool(request.param)

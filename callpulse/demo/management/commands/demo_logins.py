@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from callpulse.core.models import User
@@ -27,11 +28,13 @@ DEMO_LOGINS = (
     ("Training manager", "trainer"),
     ("Analyst", "analyst"),
 )
-URL = "http://127.0.0.1:8000/"
 
 
 class Command(BaseCommand):
-    help = "Print the demo logins, one per role, and where to sign in."
+    help = (
+        "Print the demo logins, one per role, and where to sign in: CALLPULSE_SERVER_URL, else "
+        "http://HOST:PORT (`make run` passes the address it serves)."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         existing = set(
@@ -50,4 +53,4 @@ class Command(BaseCommand):
         self.stdout.write(f"{'-' * role_width}  {'-' * user_width}  {'-' * 8}")
         for role, username in rows:
             self.stdout.write(f"{role:<{role_width}}  {username:<{user_width}}  {DEMO_PASSWORD}")
-        self.stdout.write(f"\nSign in at {URL}")
+        self.stdout.write(f"\nSign in at {settings.CALLPULSE_SERVER_URL}/")
