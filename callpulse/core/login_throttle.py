@@ -52,10 +52,8 @@ class Lockout:
         minutes = max(1, math.ceil(self.retry_after_seconds / 60))
         if self.scope == "account":
             return ngettext(
-                "Too many failed sign-ins for this account. Try again in %(minutes)d minute, "
-                "or ask your supervisor to reset the password.",
-                "Too many failed sign-ins for this account. Try again in %(minutes)d minutes, "
-                "or ask your supervisor to reset the password.",
+                "Too many failed sign-ins for this account. Try again in %(minutes)d minute.",
+                "Too many failed sign-ins for this account. Try again in %(minutes)d minutes.",
                 minutes,
             ) % {"minutes": minutes}
         return ngettext(
