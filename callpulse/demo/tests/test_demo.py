@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import random
 import re
-import time
 import zoneinfo
 from collections import Counter, defaultdict
 from datetime import date, datetime, timedelta
@@ -19,8 +18,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max, Sum
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from callpulse.catalog.models import (
@@ -827,12 +827,13 @@ def test_demo_logins_lists_one_login_per_role(db: None) -> None:
     assert "http://127.0.0.1:8000/" in text and DEMO_PASSWORD in text
 
 
-def test_the_default_size_is_generated_quickly(db: None) -> None:
-    started = time.perf_counter()
-    summary = generate_center(seed=42, now=NOW)
-    elapsed = time.perf_counter() - started
+def test_the_default_size_is_generated_in_bulk(db: None) -> None:
+    """Quick because it writes in bulk: counted in statements, which no busy machine changes
+    (a wall-clock limit failed CI on a loaded machine: 43 s against 30)."""
+    with CaptureQueriesContext(connection) as statements:
+        summary = generate_center(seed=42, now=NOW)
     assert summary.clients == Client.objects.count() == 2000
-    assert elapsed < 30, f"generating 2,000 clients took {elapsed:.1f} s"
+    assert len(statements.captured_queries) <= 1500, len(statements.captured_queries)
     assert 0.05 <= summary.overdue_clients / summary.clients <= 0.15
     assert 0.08 <= summary.dormant_clients / summary.clients <= 0.25
     assert 0 < summary.over_limit_clients <= 0.05 * summary.clients

@@ -38,10 +38,12 @@ def event(n, type_, at, call_id="s-1", **extra):
         "9999-12-31T00:00:00+00:00",
         "1999-12-31T23:59:59Z",
         "1970-01-01T00:00:00Z",
-        (timezone.now() + timedelta(days=1, minutes=5)).isoformat(),
+        "a day and five minutes from now",
     ],
 )
 def test_a_moment_before_2000_or_more_than_a_day_ahead_is_refused_naming_at(pbx, at):
+    if not at[0].isdigit():  # read the clock when the test runs, not when it was collected
+        at = (timezone.now() + timedelta(days=1, minutes=5)).isoformat()
     response = pbx.post("/api/v1/cti/events", event(1, "ringing", at), format="json")
     assert response.status_code == 400, response.content
     assert list(response.json()) == ["at"]
