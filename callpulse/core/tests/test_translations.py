@@ -94,12 +94,14 @@ def parse_po(path: Path) -> list[Entry]:
     for raw in path.read_text(encoding="utf-8").splitlines():
         line = raw.strip()
         if line.startswith("#~"):
-            if current.msgstr:
-                finish()
-            current.obsolete = True
             line = line[2:].strip()
             if not line or line.startswith("#"):
                 continue
+            # a new obsolete entry starts at its msgctxt or msgid; its continuation lines
+            # (a translation on several lines) belong to it
+            if line.startswith(("msgctxt", "msgid ")) and current.msgstr:
+                finish()
+            current.obsolete = True
         elif not line:
             continue
         elif line.startswith("#"):
