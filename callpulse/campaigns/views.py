@@ -36,8 +36,11 @@ from callpulse.campaigns.models import (
 )
 from callpulse.campaigns.roles import CAMPAIGN_MANAGERS, DNC_EDITORS, SCRIPT_EDITORS
 from callpulse.core import exports, imports
+from callpulse.core.confirm import confirmation_page, is_confirmed
 from callpulse.core.models import User
+from callpulse.core.paging import page_of
 from callpulse.core.permissions import staff_user_from
+from callpulse.core.phones import format_phone
 from callpulse.core.roles import CALLERS, user_has_role
 from callpulse.crm.models import Client, ClientType, DoNotCall
 from callpulse.crm.selectors import client_card
@@ -344,6 +347,7 @@ def _work_context(user: User, campaign: Campaign) -> dict[str, Any]:
         "record": record,
         "dispositions": campaign.dispositions.all(),
         "steps": list(campaign.script.steps.prefetch_related("answers")) if campaign.script else [],
+        "now": timezone.now(),  # the record's local time is read on the client's clock
     }
     if record is not None:
         context["attempts"] = list(record.attempt_log.select_related("disposition", "command"))
@@ -509,6 +513,20 @@ def dnc_list(request: HttpRequest) -> HttpResponse:
     user = staff_user_from(request)
     _forbid_unless(user, DNC_EDITORS)
     error = ""
+    if request.method == "POST" and not is_confirmed(request):
+        # nobody's number goes on the list from a stray click: the card's and the callbacks'
+        # buttons ask in the browser; without JavaScript this page asks
+        refused = request.POST.get("number", "")
+        if request.POST.get("client"):
+            refused = str(get_object_or_404(Client, pk=request.POST["client"]))
+        return confirmation_page(
+            request,
+            question=_("Put %(number)s on the do-not-call list?")
+            % {"number": format_phone(refused) if refused.startswith("+") else refused},
+            detail=_("Nobody will be able to call it any more, from any list or screen."),
+            confirm_label=_("Yes, never call"),
+            cancel_url=reverse("campaigns:dnc"),
+        )
     if request.method == "POST":
         try:
             if request.POST.get("client"):
@@ -534,7 +552,7 @@ def dnc_list(request: HttpRequest) -> HttpResponse:
         request,
         "campaigns/dnc.html",
         {
-            "entries": DoNotCall.objects.select_related("client", "created_by")[:500],
+            "entries": page_of(request, DoNotCall.objects.select_related("client", "created_by")),
             "error": error,
             "may_remove": user_has_role(user, SCRIPT_EDITORS),
         },

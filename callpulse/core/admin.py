@@ -167,8 +167,8 @@ class ServiceTokenAdmin(admin.ModelAdmin[ServiceToken]):
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin[Notification]):
-    list_display = ("created_at", "recipient", "title", "read_at")
-    list_filter = ("read_at",)
+    list_display = ("created_at", "recipient", "kind", "title", "read_at")
+    list_filter = ("kind", "read_at")
     raw_id_fields = ("recipient",)
 
 

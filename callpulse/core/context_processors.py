@@ -9,7 +9,13 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from callpulse.core.roles import CALLBACK_QUEUE_READERS, STAFF_DIRECTORY, user_has_role
+from callpulse.core.roles import (
+    CALLBACK_QUEUE_READERS,
+    ORDER_READERS_ALL,
+    ORDER_TAKERS,
+    STAFF_DIRECTORY,
+    user_has_role,
+)
 
 
 @dataclass(frozen=True)
@@ -25,6 +31,7 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("home", _("Today"), None),
     NavItem("telephony:desk", _("Desk"), None),
     NavItem("crm:search", _("Clients"), None, section="crm:"),
+    NavItem("orders:list", _("Orders"), ORDER_TAKERS | ORDER_READERS_ALL, section="orders:"),
     NavItem("telephony:callbacks", _("Callbacks"), CALLBACK_QUEUE_READERS),
     NavItem("telephony:unlogged", _("Calls to log"), STAFF_DIRECTORY),
     NavItem("staff-presence", _("Who is in"), STAFF_DIRECTORY),

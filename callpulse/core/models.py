@@ -268,9 +268,26 @@ class ServiceToken(models.Model):
         return frozenset(s.strip() for s in self.scopes.split(",") if s.strip())
 
 
+class NotificationKind(models.TextChoices):
+    """What a notification is about: the inbox shows it as a tag and filters by it."""
+
+    MESSAGE = "message", _("Message")
+    ORDER = "order", _("Order")
+    HAND_OFF = "hand_off", _("Hand-off")
+    REMARK = "remark", _("Client remark")
+    NEW_CLIENT = "new_client", _("Assign a manager")
+    ASSIGNMENT = "assignment", _("Assignment")
+
+
 class Notification(models.Model):
     """A message to one member of staff in the app (and by e-mail where the sender asks)."""
 
+    kind = models.CharField(
+        _("kind"),
+        max_length=20,
+        choices=NotificationKind.choices,
+        default=NotificationKind.MESSAGE,
+    )
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recipient"),

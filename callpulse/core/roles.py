@@ -58,6 +58,10 @@ ORDER_TAKERS = frozenset(
 CREDIT_OVERRIDERS = frozenset({R.FINANCE, R.HEAD_OF_SALES, R.DIRECTOR})
 # Who ships and delivers orders, and edits the catalog and prices.
 CATALOG_EDITORS = frozenset({R.HEAD_OF_SALES, R.DIRECTOR})
+# Who marks an accepted order picked at the warehouse (issue #14): the head of sales' people and
+# the heads of the client departments, who control fulfilment (seed 002); shipping, which raises
+# the invoice, stays with CATALOG_EDITORS | CREDIT_OVERRIDERS.
+ORDER_PICKERS = frozenset({R.HEAD_OF_SALES, R.DEPARTMENT_HEAD, R.DIRECTOR})
 # Who reads every order. Everyone else reads the orders they took, the orders of the clients they
 # manage and the orders handed off to them (`callpulse.orders.permissions`). QA, the trainer and
 # the planner have no business in orders: they read none.

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
-from callpulse.core.models import Absence, Department, User
+from callpulse.core.models import Absence, Department, Notification, User
 
 
 def absences_overlapping(
@@ -70,3 +70,25 @@ def users_with_presence(
 def users_for_directory() -> QuerySet[User]:
     """Staff as the users API lists them, with everything it shows fetched up front."""
     return User.objects.select_related("department", "team").prefetch_related("roles")
+
+
+def user_standing_in_for(*, user: User, at: datetime) -> tuple[User, Absence | None]:
+    """Who acts for `user` at `at`: the colleague covering an absence (the one the client card
+    names), else the user. Returns the absence too, so a message can say why."""
+    absence = user_absence_at(user=user, at=at)
+    if absence is not None and absence.covered_by is not None and absence.covered_by.is_active:
+        return absence.covered_by, absence
+    return user, absence
+
+
+def notifications_of(user: User, *, unread_only: bool = False) -> QuerySet[Notification]:
+    """The user's inbox, newest first."""
+    notifications = Notification.objects.filter(recipient=user)
+    if unread_only:
+        notifications = notifications.filter(read_at__isnull=True)
+    return notifications.order_by("-created_at", "-pk")
+
+
+def notifications_unread_count(user: User) -> int:
+    """The number on the top bar: one indexed count (recipient, read_at)."""
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()

@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from callpulse.core.models import (
@@ -18,6 +19,7 @@ from callpulse.core.models import (
     Department,
     Mentorship,
     Notification,
+    NotificationKind,
     Team,
     User,
 )
@@ -270,17 +272,28 @@ def mentorship_start(
 
 
 def notification_send(
-    *, recipient: User, title: str, body: str = "", link: str = "", email: bool = False
+    *,
+    recipient: User,
+    title: str,
+    body: str = "",
+    link: str = "",
+    email: bool = False,
+    kind: str = NotificationKind.MESSAGE,
 ) -> Notification:
-    """Tell a colleague in the app (and by e-mail when asked), once the transaction commits."""
+    """Tell a colleague in the app (and by e-mail when asked), once the transaction commits.
+
+    The event on the recipient's channel lets their open screens update the inbox count at once.
+    """
     from django.core.mail import send_mail
 
     from callpulse.core.events import publish_on_commit, user_channel
 
     notification = Notification.objects.create(
-        recipient=recipient, title=title, body=body, link=link
+        recipient=recipient, title=title, body=body, link=link, kind=kind
     )
-    publish_on_commit(user_channel(recipient.pk), {"type": "notification", "id": notification.pk})
+    publish_on_commit(
+        user_channel(recipient.pk), {"type": "notification", "id": notification.pk, "kind": kind}
+    )
     if email and recipient.email:
         transaction.on_commit(
             lambda: send_mail(
@@ -292,3 +305,41 @@ def notification_send(
             )
         )
     return notification
+
+
+def _publish_inbox_read(user: User) -> None:
+    """Other open tabs of the same person drop their unread count too."""
+    from callpulse.core.events import publish_on_commit, user_channel
+
+    publish_on_commit(user_channel(user.pk), {"type": "notifications_read"})
+
+
+@transaction.atomic
+def notification_mark_read(*, actor: User, notification: Notification) -> Notification:
+    """Mark one of the actor's notifications read; nobody marks a colleague's inbox."""
+    if notification.recipient_id != actor.pk:
+        raise PermissionDenied(_("This notification is not yours."))
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+        _publish_inbox_read(actor)
+    return notification
+
+
+@transaction.atomic
+def notifications_mark_all_read(*, actor: User) -> int:
+    """Mark everything in the actor's inbox read; returns how many were unread."""
+    count = Notification.objects.filter(recipient=actor, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
+    if count:
+        _publish_inbox_read(actor)
+    return count
+
+
+@transaction.atomic
+def notifications_settle(*, kind: str, link: str) -> int:
+    """A task done by anyone (a manager assigned) is no longer news in the other inboxes."""
+    return Notification.objects.filter(kind=kind, link=link, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )

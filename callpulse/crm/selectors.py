@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -9,13 +11,14 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
-from callpulse.core.models import Absence, User
+from callpulse.core.models import Absence, Department, User
 from callpulse.core.phones import looks_like_phone, normalize_phone
-from callpulse.core.selectors import user_absence_at
-from callpulse.crm.models import Client, CreditEvent, CreditEventKind, DoNotCall
+from callpulse.core.roles import RoleCode
+from callpulse.core.selectors import user_absence_at, users_with_presence
+from callpulse.crm.models import Client, ClientType, CreditEvent, CreditEventKind, DoNotCall
 from callpulse.crm.receivables import ZERO, Receivables, compute_receivables
 
 
@@ -94,10 +97,12 @@ class CreditStatus:
     overdue_debt: Decimal
     overdue_since: date | None
     as_of: date
+    open_orders: Decimal = ZERO  # accepted, not yet shipped (invoiced): they use the limit too
 
     @property
     def available(self) -> Decimal:
-        return max(self.credit_limit - self.debt, ZERO)
+        """What the client may still order on credit: the limit less debt and open orders."""
+        return max(self.credit_limit - self.debt - self.open_orders, ZERO)
 
     @property
     def is_overdue(self) -> bool:
@@ -131,6 +136,7 @@ def client_credit_status(client: Client, *, today: date | None = None) -> Credit
         overdue_debt=receivables.overdue_debt,
         overdue_since=receivables.overdue_since,
         as_of=day,
+        open_orders=client.open_orders_total,
     )
 
 
@@ -192,4 +198,80 @@ def client_card(
         is_dormant=client_is_dormant(client, at=moment),
         local_time=moment.astimezone(ZoneInfo(client.timezone)),
         do_not_call=frozenset(refused.values_list("number", flat=True)) if phones else frozenset(),
+    )
+
+
+# --- new clients: duplicates, whose head assigns them, to whom ---------------------------------
+
+# Legal forms and filler that say nothing about which client it is (ru, kk, en).
+_NAME_NOISE = frozenset(
+    {"тоо", "ип", "ао", "оао", "зао", "ооо", "пао", "кх", "чп", "жшс", "llp", "llc", "ltd", "too"}
+)
+_NAME_PUNCTUATION = re.compile(r"[«»\"'“”„`.,:;()\[\]/\\–—-]+")
+
+
+def client_name_words(name: str) -> frozenset[str]:
+    """The words that identify a client's name: no quotes, no legal form, any case."""
+    text = _NAME_PUNCTUATION.sub(" ", name.casefold())
+    return frozenset(word for word in text.split() if word not in _NAME_NOISE)
+
+
+def _names_alike(mine: frozenset[str], theirs: frozenset[str]) -> bool:
+    if not mine or not theirs:
+        return False
+    if mine <= theirs or theirs <= mine:
+        return True
+    return len(mine & theirs) / len(mine | theirs) >= 0.5
+
+
+def client_duplicates(*, name: str, numbers: Sequence[str], limit: int = 10) -> list[Client]:
+    """Clients that may be the one about to be opened: a number already theirs, or a name alike.
+
+    `numbers` are E.164. Names compare by their words, without quotes and legal forms, so
+    «Алтын Дала» finds ТОО «Алтын Дала» and Алтын Дала Дистрибьюшн.
+    """
+    found: dict[int, Client] = {}
+    if numbers:
+        for client in clients_with_card_relations().filter(phones__number__in=list(numbers)):
+            found.setdefault(client.pk, client)
+    words = client_name_words(name)
+    telling = [word for word in words if len(word) >= 3] or list(words)
+    if telling:
+        any_word = Q()
+        for word in sorted(telling, key=len, reverse=True)[:5]:
+            any_word |= Q(name__icontains=word)
+        for client in clients_with_card_relations().filter(any_word)[:200]:
+            if _names_alike(words, client_name_words(client.name)):
+                found.setdefault(client.pk, client)
+    return list(found.values())[:limit]
+
+
+def department_for_new_clients(client_type: ClientType | None) -> Department | None:
+    """The department whose head assigns a manager to a new client of this type.
+
+    The type's department, else CALLPULSE_NEW_CLIENTS_DEPARTMENT (as routing decides).
+    """
+    if client_type is not None and client_type.department_id is not None:
+        return Department.objects.select_related("head").get(pk=client_type.department_id)
+    return (
+        Department.objects.select_related("head")
+        .filter(code=settings.CALLPULSE_NEW_CLIENTS_DEPARTMENT)
+        .first()
+    )
+
+
+def managers_to_assign(*, department: Department | None, at: datetime | None = None) -> list[User]:
+    """Active account managers a head may give a client to: the department's, else all.
+
+    Each carries `current_absences` (who is away now) and `client_count` (their load).
+    """
+    managers = users_with_presence(at=at or timezone.now()).filter(
+        roles__code=RoleCode.ACCOUNT_MANAGER
+    )
+    if department is not None and managers.filter(department=department).exists():
+        managers = managers.filter(department=department)
+    return list(
+        managers.annotate(
+            client_count=Count("managed_clients", filter=Q(managed_clients__is_active=True))
+        ).order_by("full_name", "username")
     )

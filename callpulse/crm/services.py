@@ -11,11 +11,12 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from callpulse.core.models import User
-from callpulse.core.phones import normalize_phone
+from callpulse.core.models import NotificationKind, User
+from callpulse.core.phones import format_phone, normalize_phone
 from callpulse.core.roles import (
     CLIENT_ASSIGNERS,
     CLIENT_EDITORS,
@@ -24,7 +25,8 @@ from callpulse.core.roles import (
     RoleCode,
     user_has_role,
 )
-from callpulse.core.services import audit_record
+from callpulse.core.selectors import user_standing_in_for
+from callpulse.core.services import audit_record, notification_send, notifications_settle
 from callpulse.crm.models import (
     Client,
     ClientType,
@@ -35,7 +37,7 @@ from callpulse.crm.models import (
     PhoneKind,
 )
 from callpulse.crm.receivables import ZERO, Receivables, compute_receivables
-from callpulse.crm.selectors import receivables_from_history
+from callpulse.crm.selectors import department_for_new_clients, receivables_from_history
 
 
 @dataclass(frozen=True)
@@ -177,6 +179,10 @@ def client_create(
         contact_row.full_clean()
         contact_row.save()
     audit_record(actor=actor, action="client.create", target=client, changes={"name": name})
+    if client.manager is None:
+        _ask_head_to_assign(client, actor=actor)
+    else:
+        _tell_manager_assigned(client, actor=actor)
     return client
 
 
@@ -227,7 +233,78 @@ def client_update(
     if changes:
         action = "client.credit_limit" if set(changes) == {"credit_limit"} else "client.update"
         audit_record(actor=actor, action=action, target=client, changes=changes)
+    if "manager" in changes and client.manager is not None:
+        _tell_manager_assigned(client, actor=actor)
     return client
+
+
+def client_assign_link(client: Client) -> str:
+    """The small screen where a head gives a new client to a manager."""
+    return reverse("crm:assign", kwargs={"client_id": client.pk})
+
+
+def _ask_head_to_assign(client: Client, *, actor: User) -> None:
+    """Seed 002: a new client goes to the department head, who assigns a manager.
+
+    The head of the type's department (or CALLPULSE_NEW_CLIENTS_DEPARTMENT), or whoever covers
+    while they are away; with no head at all, the head of sales.
+    """
+    department = department_for_new_clients(client.client_type)
+    recipients: list[User] = []
+    if department is not None and department.head is not None and department.head.is_active:
+        stand_in, _absence = user_standing_in_for(user=department.head, at=timezone.now())
+        recipients.append(stand_in)
+    else:
+        recipients.extend(
+            User.objects.filter(is_active=True, roles__code=RoleCode.HEAD_OF_SALES).order_by("pk")
+        )
+    numbers = ", ".join(format_phone(p.number) for p in client.phones.all())
+    body = _("%(type)s%(region)s. Opened by %(actor)s.") % {
+        "type": client.client_type,
+        "region": f", {client.region}" if client.region else "",
+        "actor": actor,
+    }
+    if numbers:
+        body += "\n" + numbers
+    for recipient in dict.fromkeys(recipients):
+        notification_send(
+            recipient=recipient,
+            title=_("New client, assign a manager: %(client)s") % {"client": client.name},
+            body=body,
+            link=client_assign_link(client),
+            kind=NotificationKind.NEW_CLIENT,
+        )
+
+
+def _tell_manager_assigned(client: Client, *, actor: User) -> None:
+    """The manager learns of their new client; the heads' "assign a manager" task is done."""
+    notifications_settle(kind=NotificationKind.NEW_CLIENT, link=client_assign_link(client))
+    manager = client.manager
+    if manager is None or manager.pk == actor.pk:
+        return
+    notification_send(
+        recipient=manager,
+        title=_("Client assigned to you: %(client)s") % {"client": client.name},
+        body=_("Assigned by %(actor)s.") % {"actor": actor},
+        link=reverse("crm:card", kwargs={"client_id": client.pk}),
+        kind=NotificationKind.ASSIGNMENT,
+    )
+
+
+@transaction.atomic
+def client_phone_add(
+    *, actor: User, client: Client, number: str, kind: str = PhoneKind.WORK
+) -> str:
+    """Add a number to a client's card (a known client calling from a new number)."""
+    _ensure(actor, CLIENT_EDITORS, _("You may not edit client cards."))
+    normalized = _normalized_phones([PhoneInput(number=number, kind=kind)], client=client)
+    e164, phone_kind = normalized[0]
+    if not client.phones.filter(number=e164).exists():
+        Phone.objects.create(client=client, number=e164, kind=phone_kind)
+        audit_record(
+            actor=actor, action="client.phone_add", target=client, changes={"number": e164}
+        )
+    return e164
 
 
 def client_receivables_refresh(*, client: Client, as_of: date | None = None) -> Receivables:

@@ -2,13 +2,36 @@
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
 
+from callpulse.core.models import User
+from callpulse.core.permissions import staff_user_from
+from callpulse.core.roles import (
+    CLIENT_ASSIGNERS,
+    CLIENT_EDITORS,
+    ORDER_READERS_ALL,
+    ORDER_TAKERS,
+    user_has_role,
+)
+from callpulse.crm import services
+from callpulse.crm.forms import NewClientForm
+from callpulse.crm.history import HISTORY_FIRST, client_history
 from callpulse.crm.models import Client
-from callpulse.crm.selectors import client_card, clients_search
+from callpulse.crm.selectors import (
+    client_card,
+    client_duplicates,
+    clients_search,
+    clients_with_card_relations,
+    department_for_new_clients,
+    managers_to_assign,
+)
 
 
 @login_required
@@ -19,7 +42,12 @@ def search(request: HttpRequest) -> HttpResponse:
     if len(results) == 1 and request.GET.get("go") == "1":
         return redirect("crm:card", client_id=results[0].pk)
     template = "crm/_results.html" if request.htmx else "crm/search.html"  # type: ignore[attr-defined]
-    return render(request, template, {"query": query, "results": results})
+    context = {
+        "query": query,
+        "results": results,
+        "may_create": user_has_role(request.user, CLIENT_EDITORS),
+    }
+    return render(request, template, context)
 
 
 @login_required
@@ -29,4 +57,107 @@ def card(request: HttpRequest, client_id: int) -> HttpResponse:
         data = client_card(client_id=client_id, at=timezone.now())
     except Client.DoesNotExist:
         return render(request, "crm/not_found.html", status=404)
-    return render(request, "crm/card.html", {"card": data, "client": data.client})
+    user = request.user
+    return render(
+        request,
+        "crm/card.html",
+        {
+            "card": data,
+            "client": data.client,
+            "may_take_order": data.client.is_active and user_has_role(user, ORDER_TAKERS),
+            "may_assign": user_has_role(user, CLIENT_ASSIGNERS),
+            "history": client_history(
+                client=data.client,
+                viewer=staff_user_from(request),
+                limit=_history_limit(request.GET.get("history")),
+            ),
+            "may_list_orders": user_has_role(user, ORDER_TAKERS | ORDER_READERS_ALL),
+        },
+    )
+
+
+def _history_limit(raw: str | None) -> int:
+    """How many history entries to show ("show more" asks for more); the first page if unsure."""
+    if raw and raw.isascii() and raw.isdigit() and len(raw) <= 4:
+        return int(raw)  # the selector keeps it between 1 and HISTORY_MAX
+    return HISTORY_FIRST
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def client_new(request: HttpRequest) -> HttpResponse:
+    """Open a client card outside a call (the desk has its own, for the caller on the line).
+
+    Possible duplicates (the number, a name alike) are shown before anything is saved; the
+    operator opens the existing card or says it is a new client after all.
+    """
+    user = staff_user_from(request)
+    if not user_has_role(user, CLIENT_EDITORS):
+        raise PermissionDenied
+    duplicates: list[Client] = []
+    if request.method == "GET":
+        form = NewClientForm(initial={"phone": request.GET.get("phone", "")})
+        return render(request, "crm/new.html", {"form": form})
+    form = NewClientForm(request.POST)
+    if form.is_valid():
+        arguments = form.service_arguments()
+        if not form.cleaned_data["confirm"]:
+            duplicates = client_duplicates(name=arguments["name"], numbers=form.numbers())
+        if not duplicates:
+            try:
+                client = services.client_create(actor=user, **arguments)
+            except ValidationError as exc:
+                form.add_service_errors(exc)
+            else:
+                messages.success(
+                    request,
+                    _("Client card opened. The department head will assign a manager.")
+                    if client.manager is None
+                    else _("Client card opened."),
+                )
+                return redirect("crm:card", client_id=client.pk)
+    status = 400 if form.errors else 200
+    context = {"form": form, "duplicates": duplicates}
+    return render(request, "crm/new.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def client_assign(request: HttpRequest, client_id: int) -> HttpResponse:
+    """A head gives a client to an account manager (from "assign a manager" in the inbox)."""
+    user = staff_user_from(request)
+    if not user_has_role(user, CLIENT_ASSIGNERS):
+        raise PermissionDenied
+    client = get_object_or_404(
+        clients_with_card_relations().prefetch_related("phones", "contacts"), pk=client_id
+    )
+    department = department_for_new_clients(client.client_type)
+    managers = managers_to_assign(department=department)
+    error = ""
+    if request.method == "POST":
+        raw = request.POST.get("manager", "")
+        chosen = next((m for m in managers if str(m.pk) == raw), None)
+        if chosen is None:
+            # anyone else is checked by the service: an inactive person gets its message
+            chosen = User.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+        if chosen is None:
+            error = _("Choose a manager.")
+        else:
+            try:
+                services.client_update(actor=user, client=client, manager=chosen)
+            except ValidationError as exc:
+                error = " ".join(exc.message_dict.get("manager", exc.messages))
+            else:
+                messages.success(
+                    request,
+                    _("%(client)s is now managed by %(manager)s.")
+                    % {"client": client.name, "manager": chosen},
+                )
+                return redirect("crm:card", client_id=client.pk)
+    context = {
+        "client": client,
+        "department": department,
+        "managers": managers,
+        "error": error,
+    }
+    return render(request, "crm/assign.html", context, status=400 if error else 200)

@@ -19,12 +19,14 @@ from callpulse.orders.serializers import (
     AcceptSerializer,
     CancelSerializer,
     CandidateSerializer,
+    FulfilmentStepSerializer,
     HandOffSerializer,
     LinesSerializer,
     OfferInputSerializer,
     OfferSerializer,
     OrderCreateSerializer,
     OrderSerializer,
+    ShipSerializer,
     TermsSerializer,
 )
 
@@ -154,6 +156,39 @@ class OrderViewSet(
         data = CancelSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         order = services.order_cancel(
+            actor=staff_user(request), order=self.get_object(), **data.validated_data
+        )
+        return self._answer(order)
+
+    @extend_schema(request=FulfilmentStepSerializer, responses=OrderSerializer)
+    @action(detail=True, methods=["post"])
+    def pick(self, request: Request, pk: str | None = None) -> Response:
+        """Picked at the warehouse (ORDER_PICKERS); only an accepted order."""
+        data = FulfilmentStepSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        order = services.order_pick(
+            actor=staff_user(request), order=self.get_object(), **data.validated_data
+        )
+        return self._answer(order)
+
+    @extend_schema(request=ShipSerializer, responses=OrderSerializer)
+    @action(detail=True, methods=["post"])
+    def ship(self, request: Request, pk: str | None = None) -> Response:
+        """Shipped: the invoice is raised (the amount moves from open orders to debt)."""
+        data = ShipSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        order = services.order_ship(
+            actor=staff_user(request), order=self.get_object(), **data.validated_data
+        )
+        return self._answer(order)
+
+    @extend_schema(request=FulfilmentStepSerializer, responses=OrderSerializer)
+    @action(detail=True, methods=["post"])
+    def deliver(self, request: Request, pk: str | None = None) -> Response:
+        """Delivered to the client; only a shipped order."""
+        data = FulfilmentStepSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        order = services.order_deliver(
             actor=staff_user(request), order=self.get_object(), **data.validated_data
         )
         return self._answer(order)

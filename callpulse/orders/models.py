@@ -15,6 +15,7 @@ class OrderStatus(models.TextChoices):
     ACCEPTED = "accepted", _("Accepted")
     HANDED_OFF = "handed_off", _("Handed off")
     CANCELLED = "cancelled", _("Cancelled")
+    PICKED = "picked", _("Picked")
     SHIPPED = "shipped", _("Shipped")
     DELIVERED = "delivered", _("Delivered")
 

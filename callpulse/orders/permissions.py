@@ -15,7 +15,9 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from callpulse.core.roles import (
+    CATALOG_EDITORS,
     CREDIT_OVERRIDERS,
+    ORDER_PICKERS,
     ORDER_READERS_ALL,
     ORDER_SUPERVISORS,
     ORDER_TAKERS,
@@ -60,9 +62,9 @@ def may_change(user: User, order: Order) -> bool:
 
 
 def may_cancel(user: User, order: Order) -> bool:
-    """A draft: whoever may change it. An accepted order gives credit back: heads and finance,
-    the client's manager, or the operator who took it."""
-    if order.status == OrderStatus.ACCEPTED:
+    """A draft: whoever may change it. An accepted (or picked) order gives credit back: heads
+    and finance, the client's manager, or the operator who took it."""
+    if order.status in (OrderStatus.ACCEPTED, OrderStatus.PICKED):
         if user_has_role(user, ORDER_SUPERVISORS | CREDIT_OVERRIDERS):
             return True
         return user_has_role(user, ORDER_TAKERS) and (
@@ -73,6 +75,22 @@ def may_cancel(user: User, order: Order) -> bool:
 
 def may_override_credit(user: User | AnonymousUser) -> bool:
     return user_has_role(user, CREDIT_OVERRIDERS)
+
+
+# After acceptance: who moves the order along (picked → shipped → delivered). The screens show a
+# step's button only to those who may take it; the services refuse everyone else.
+def may_pick(user: User | AnonymousUser) -> bool:
+    return user_has_role(user, ORDER_PICKERS)
+
+
+def may_ship(user: User | AnonymousUser) -> bool:
+    """Shipping raises the invoice (the amount moves from open orders to debt)."""
+    return user_has_role(user, CATALOG_EDITORS | CREDIT_OVERRIDERS)
+
+
+def may_deliver(user: User | AnonymousUser) -> bool:
+    """Delivery is confirmed by whoever ships, or by the takers who hear it from the client."""
+    return user_has_role(user, CATALOG_EDITORS | CREDIT_OVERRIDERS | ORDER_TAKERS)
 
 
 def ensure_may_change(user: User, order: Order) -> None:

@@ -135,6 +135,18 @@ class CancelSerializer(serializers.Serializer[Any]):
     reason = serializers.CharField(max_length=255)
 
 
+class FulfilmentStepSerializer(serializers.Serializer[Any]):
+    """Picked, delivered: an optional note for the history (who signed, what was short…)."""
+
+    note = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
+
+
+class ShipSerializer(FulfilmentStepSerializer):
+    """Shipped: the carrier if it changed, the waybill in the note."""
+
+    carrier = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
+
+
 class CandidateSerializer(serializers.Serializer[Any]):
     sku = serializers.CharField(source="product.sku")
     name = serializers.CharField(source="product.name")

@@ -22,9 +22,10 @@ from django.utils.translation import gettext as _
 
 from callpulse.catalog.models import NonWorkingDay, Product
 from callpulse.catalog.pricing import price_order
-from callpulse.core.events import publish_on_commit
-from callpulse.core.models import User
-from callpulse.core.roles import CATALOG_EDITORS, CREDIT_OVERRIDERS, ORDER_TAKERS, user_has_role
+from callpulse.core.events import publish_on_commit, user_channel
+from callpulse.core.models import NotificationKind, User
+from callpulse.core.roles import CREDIT_OVERRIDERS, ORDER_TAKERS, user_has_role
+from callpulse.core.selectors import user_standing_in_for
 from callpulse.core.services import audit_record, notification_send
 from callpulse.crm import services as crm_services
 from callpulse.crm.models import Client, CreditEventKind
@@ -39,10 +40,18 @@ from callpulse.orders.models import (
     OrderStatus,
     PaymentForm,
 )
-from callpulse.orders.permissions import ensure_may_cancel, ensure_may_change
+from callpulse.orders.permissions import (
+    ensure_may_cancel,
+    ensure_may_change,
+    may_deliver,
+    may_pick,
+    may_ship,
+)
 from callpulse.orders.selectors import credit_verdict
 
 EDITABLE = (OrderStatus.DRAFT, OrderStatus.HANDED_OFF)
+# Accepted and not yet shipped: the amount is still an open order on the client's credit.
+OPEN = (OrderStatus.ACCEPTED, OrderStatus.PICKED)
 DOCUMENTS = ("invoice", "waybill", "certificates", "contract")
 
 
@@ -318,6 +327,15 @@ def order_accept(*, actor: User, order: Order, override_reason: str = "") -> Ord
     errors: dict[str, Any] = {}
     if not order.lines.exists():
         errors["lines"] = _("The order has no lines.")
+    verdict = credit_verdict(client, order.total)
+    override = override_reason.strip()
+    if not verdict.ok and not override:
+        # The credit check decides first: offers and terms are not demanded of an order that
+        # cannot be accepted anyway; the screen offers the hand-off instead.
+        raise ValidationError(
+            {"credit": _("Not accepted: %(reason)s.") % {"reason": verdict.reason}},
+            code=verdict.code,
+        )
     offers = order.offers.count()
     needed = settings.CALLPULSE_MIN_OFFERS
     if offers < needed:
@@ -330,14 +348,7 @@ def order_accept(*, actor: User, order: Order, override_reason: str = "") -> Ord
     errors.update(_terms_errors(order))
     if errors:
         raise ValidationError(errors)
-    verdict = credit_verdict(client, order.total)
-    override = override_reason.strip()
     if not verdict.ok:
-        if not override:
-            raise ValidationError(
-                {"credit": _("Not accepted: %(reason)s.") % {"reason": verdict.reason}},
-                code=verdict.code,
-            )
         if not user_has_role(actor, CREDIT_OVERRIDERS):
             raise PermissionDenied(
                 _("Only finance or the head of sales may override the credit check.")
@@ -361,7 +372,24 @@ def order_accept(*, actor: User, order: Order, override_reason: str = "") -> Ord
     publish_on_commit(
         "orders", {"type": "order_accepted", "order": order.pk, "total": str(order.total)}
     )
+    _tell_the_desk(order)
     return order
+
+
+def _tell_the_desk(order: Order) -> None:
+    """An order taken during a call: the desk of the call's operator pre-sets the wrap-up
+    outcome and refreshes the client's credit (the order screen is another tab)."""
+    if order.call_id is None:
+        return
+    from callpulse.telephony.models import Call
+
+    operator_id = Call.objects.filter(pk=order.call_id).values_list("operator_id", flat=True)
+    for user_id in operator_id:
+        if user_id is not None:
+            publish_on_commit(
+                user_channel(user_id),
+                {"type": "order_accepted", "call": order.call_id, "order": order.pk},
+            )
 
 
 def _notify_accepted(order: Order) -> None:
@@ -386,7 +414,12 @@ def _notify_accepted(order: Order) -> None:
     }
     for recipient in dict.fromkeys(recipients):
         notification_send(
-            recipient=recipient, title=title, body=body, link=f"/orders/{order.pk}/", email=True
+            recipient=recipient,
+            title=title,
+            body=body,
+            link=f"/orders/{order.pk}/",
+            email=True,
+            kind=NotificationKind.ORDER,
         )
 
 
@@ -405,10 +438,13 @@ def order_hand_off(*, actor: User, order: Order, to: str) -> HandOff:
     if to not in HandOffTo.values:
         raise ValidationError({"to": _("Hand off to the manager or to finance.")})
     verdict = credit_verdict(order.client, order.total)
+    standing_in = ""
+    assignee: User | None
     if to == HandOffTo.MANAGER:
-        assignee = order.client.manager
-        if assignee is None:
+        manager = order.client.manager
+        if manager is None:
             raise ValidationError({"to": _("The client has no manager: hand it to finance.")})
+        assignee, standing_in = _manager_or_stand_in(manager)
     else:
         assignee = User.objects.filter(is_active=True, roles__code="finance").order_by("pk").first()
     hand_off = HandOff.objects.create(
@@ -421,11 +457,38 @@ def order_hand_off(*, actor: User, order: Order, to: str) -> HandOff:
             recipient=assignee,
             title=_("Order handed to you: %(client)s, %(total)s")
             % {"client": order.client.name, "total": order.total},
-            body=verdict.reason,
+            body="\n".join(line for line in (standing_in, verdict.reason) if line),
             link=f"/orders/{order.pk}/",
             email=True,
+            kind=NotificationKind.HAND_OFF,
         )
     return hand_off
+
+
+def _manager_or_stand_in(manager: User) -> tuple[User, str]:
+    """Who takes a hand-off for the manager now, and a line saying why when it is not them.
+
+    An absent manager's colleague who covers (the person the client card names) takes it; with
+    nobody covering, the head of the manager's department does (seed 002: the department head
+    when the manager is absent); with no head either, it waits for the manager.
+    """
+    now = timezone.now()
+    stand_in, absence = user_standing_in_for(user=manager, at=now)
+    if absence is None:
+        return manager, ""
+    if stand_in.pk != manager.pk:
+        return stand_in, _("%(manager)s is away (%(kind)s); you cover.") % {
+            "manager": manager,
+            "kind": absence.get_kind_display(),
+        }
+    department = manager.department
+    head = department.head if department is not None else None
+    if head is not None and head.is_active and head.pk != manager.pk:
+        head_stand_in, _head_absence = user_standing_in_for(user=head, at=now)
+        return head_stand_in, _(
+            "%(manager)s is away (%(kind)s) and nobody covers: to the department head."
+        ) % {"manager": manager, "kind": absence.get_kind_display()}
+    return manager, ""
 
 
 @transaction.atomic
@@ -433,11 +496,11 @@ def order_cancel(*, actor: User, order: Order, reason: str) -> Order:
     """Cancel; an accepted order gives its amount back to the client's credit."""
     order = Order.objects.select_for_update().get(pk=order.pk)
     ensure_may_cancel(actor, order)
-    if order.status not in (*EDITABLE, OrderStatus.ACCEPTED):
+    if order.status not in (*EDITABLE, *OPEN):
         raise ValidationError({"status": _("This order can no longer be cancelled.")})
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the order is cancelled.")})
-    if order.status == OrderStatus.ACCEPTED:
+    if order.status in OPEN:
         client = crm_services.client_lock(order.client)
         crm_services.client_exposure_adjust(client=client, delta=-order.total)
     _history(order, to=OrderStatus.CANCELLED, actor=actor, note=reason)
@@ -445,14 +508,43 @@ def order_cancel(*, actor: User, order: Order, reason: str) -> Order:
     return order
 
 
+def _step_note(note: str) -> str:
+    """A fulfilment step's note as it goes to the history (refused, not cut, when too long)."""
+    text = note.strip()
+    if len(text) > 255:
+        raise ValidationError({"note": _("Keep the note within 255 characters.")})
+    return text
+
+
 @transaction.atomic
-def order_ship(*, actor: User, order: Order) -> Order:
-    """Shipped: the invoice is raised, so the amount moves from open orders to debt."""
-    if not user_has_role(actor, CATALOG_EDITORS | CREDIT_OVERRIDERS):
-        raise PermissionDenied(_("Your role does not ship orders."))
+def order_pick(*, actor: User, order: Order, note: str = "") -> Order:
+    """Picked at the warehouse: the goods are ready to ship (still an open order on credit)."""
+    if not may_pick(actor):
+        raise PermissionDenied(_("Your role does not mark orders picked."))
     order = Order.objects.select_for_update().get(pk=order.pk)
     if order.status != OrderStatus.ACCEPTED:
-        raise ValidationError({"status": _("Only an accepted order is shipped.")})
+        raise ValidationError({"status": _("Only an accepted order is picked.")})
+    _history(order, to=OrderStatus.PICKED, actor=actor, note=_step_note(note))
+    order.save(update_fields=["status"])
+    return order
+
+
+@transaction.atomic
+def order_ship(*, actor: User, order: Order, carrier: str = "", note: str = "") -> Order:
+    """Shipped: the invoice is raised, so the amount moves from open orders to debt.
+
+    Picking is recorded when the warehouse records it: an accepted order may ship directly.
+    `carrier` (if given) replaces the agreed one; `note` (a waybill number…) goes to history.
+    """
+    if not may_ship(actor):
+        raise PermissionDenied(_("Your role does not ship orders."))
+    order = Order.objects.select_for_update().get(pk=order.pk)
+    if order.status not in OPEN:
+        raise ValidationError({"status": _("Only an accepted or picked order is shipped.")})
+    note = _step_note(note)
+    carrier = carrier.strip()
+    if len(carrier) > Order._meta.get_field("carrier").max_length:  # type: ignore[operator]
+        raise ValidationError({"carrier": _("The carrier's name is too long.")})
     client = crm_services.client_lock(order.client)
     today = timezone.localdate()
     crm_services.credit_event_record_system(
@@ -464,19 +556,22 @@ def order_ship(*, actor: User, order: Order) -> Order:
         document=order.number or "",
     )
     crm_services.client_exposure_adjust(client=client, delta=-order.total)
-    _history(order, to=OrderStatus.SHIPPED, actor=actor)
-    order.save(update_fields=["status"])
+    if carrier:
+        order.carrier = carrier
+    _history(order, to=OrderStatus.SHIPPED, actor=actor, note=_step_note(note))
+    order.save(update_fields=["status", "carrier"])
     return order
 
 
 @transaction.atomic
-def order_deliver(*, actor: User, order: Order) -> Order:
-    if not user_has_role(actor, CATALOG_EDITORS | CREDIT_OVERRIDERS | ORDER_TAKERS):
+def order_deliver(*, actor: User, order: Order, note: str = "") -> Order:
+    """Delivered: the client received the goods (`note`: who signed, what was short…)."""
+    if not may_deliver(actor):
         raise PermissionDenied(_("Your role does not mark deliveries."))
     order = Order.objects.select_for_update().get(pk=order.pk)
     if order.status != OrderStatus.SHIPPED:
         raise ValidationError({"status": _("Only a shipped order is delivered.")})
-    _history(order, to=OrderStatus.DELIVERED, actor=actor)
+    _history(order, to=OrderStatus.DELIVERED, actor=actor, note=_step_note(note))
     order.save(update_fields=["status"])
     return order
 

@@ -4,6 +4,7 @@ from callpulse.orders import views
 
 app_name = "orders"
 urlpatterns = [
+    path("", views.order_list, name="list"),
     path("start/", views.order_start, name="start"),
     path("<int:order_id>/", views.order_screen, name="screen"),
     path("<int:order_id>/products/", views.product_search, name="products"),
@@ -15,4 +16,7 @@ urlpatterns = [
     path("<int:order_id>/accept/", views.order_accept, name="accept"),
     path("<int:order_id>/hand-off/", views.order_hand_off, name="hand-off"),
     path("<int:order_id>/cancel/", views.order_cancel, name="cancel"),
+    path("<int:order_id>/pick/", views.order_pick, name="pick"),
+    path("<int:order_id>/ship/", views.order_ship, name="ship"),
+    path("<int:order_id>/deliver/", views.order_deliver, name="deliver"),
 ]

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -38,7 +39,16 @@ from callpulse.core.selectors import user_absence_at
 from callpulse.crm.models import Client
 from callpulse.orders import permissions, services
 from callpulse.orders.models import Order, OrderLine, OrderStatus, PaymentForm
-from callpulse.orders.selectors import Candidate, credit_verdict, offer_candidates, order_detail
+from callpulse.orders.selectors import (
+    Candidate,
+    OrderScope,
+    credit_verdict,
+    fulfilment_steps,
+    offer_candidates,
+    order_detail,
+    orders_list,
+    product_sku_example,
+)
 
 SEARCH_LIMIT = 8
 DOCUMENT_LABELS = {
@@ -101,6 +111,7 @@ def _screen(
     user = staff_user_from(request)
     editable = order.status in services.EDITABLE and permissions.may_change(user, order)
     verdict = credit_verdict(order.client, order.total)
+    stopped = not verdict.ok and order.status == OrderStatus.DRAFT
     manager = order.client.manager
     offers = list(order.offers.all())
     regional = order.client.client_type.code == "regional"
@@ -139,8 +150,17 @@ def _screen(
         "manager": manager,
         "absence": user_absence_at(user=manager, at=timezone.now()) if manager else None,
         "can_override": permissions.may_override_credit(user),
-        "can_cancel": order.status in (*services.EDITABLE, OrderStatus.ACCEPTED)
+        "can_cancel": order.status in (*services.EDITABLE, *services.OPEN)
         and permissions.may_cancel(user, order),
+        # the credit check stopped a draft: the hand-off leads, offers and terms wait
+        "stopped": stopped,
+        "sku_example": product_sku_example() if editable else "",
+        "steps": fulfilment_steps(order) if order.accepted_at else [],
+        "can_pick": order.status == OrderStatus.ACCEPTED and permissions.may_pick(user),
+        "can_ship": order.status in services.OPEN and permissions.may_ship(user),
+        "can_deliver": order.status == OrderStatus.SHIPPED and permissions.may_deliver(user),
+        "shipping_shown": regional
+        or bool(order.carrier or order.shipping_address or order.arrival_date),
         "open_hand_offs": [h for h in order.hand_offs.all() if h.resolved_at is None],
         "regional": regional,
         "terms": values,
@@ -570,3 +590,113 @@ def order_cancel(request: HttpRequest, order_id: int) -> HttpResponse:
             status=400,
         )
     return _done(request, order_id)
+
+
+# --- after acceptance: picked → shipped → delivered -------------------------------------------
+
+
+def _step(request: HttpRequest, order_id: int, run: Any, done: str) -> HttpResponse:
+    """Run one fulfilment step; refusals come back on the order's record, next to its buttons."""
+    order = _order(request, order_id)
+    note = request.POST.get("note", "")
+    try:
+        run(actor=staff_user_from(request), order=order, note=note)
+    except ValidationError as exc:
+        errors = _errors(exc, known=["note", "carrier"], fallback="actions")
+        return _update(request, order_id, errors=errors, status=400)
+    except PermissionDenied as exc:
+        return _update(request, order_id, errors=_refused(exc, "actions"), status=400)
+    messages.success(request, done)
+    return _done(request, order_id)
+
+
+@login_required
+@require_POST
+def order_pick(request: HttpRequest, order_id: int) -> HttpResponse:
+    """The warehouse has picked the goods."""
+    return _step(request, order_id, services.order_pick, _("Marked as picked."))
+
+
+@login_required
+@require_POST
+def order_ship(request: HttpRequest, order_id: int) -> HttpResponse:
+    """Shipped, with the carrier (if it changed) and the waybill in the note."""
+    carrier = request.POST.get("carrier", "")
+
+    def ship(*, actor: Any, order: Order, note: str) -> Order:
+        return services.order_ship(actor=actor, order=order, carrier=carrier, note=note)
+
+    return _step(request, order_id, ship, _("Marked as shipped: the invoice is raised."))
+
+
+@login_required
+@require_POST
+def order_deliver(request: HttpRequest, order_id: int) -> HttpResponse:
+    """The client has the goods."""
+    return _step(request, order_id, services.order_deliver, _("Marked as delivered."))
+
+
+# --- the list -----------------------------------------------------------------------------
+
+ORDERS_PER_PAGE = 25
+
+
+class OrderFilterForm(forms.Form):
+    """The list's tab, filters and search, as the query string carries them."""
+
+    scope = forms.ChoiceField(required=False, choices=OrderScope.choices)
+    status = forms.ChoiceField(
+        required=False,
+        choices=[("", gettext_lazy("Any status")), *OrderStatus.choices],
+        label=gettext_lazy("Status"),
+    )
+    since = forms.DateField(required=False, label=gettext_lazy("From"))
+    until = forms.DateField(required=False, label=gettext_lazy("To"))
+    client = forms.IntegerField(required=False, min_value=1)
+    q = forms.CharField(required=False, max_length=100, label=gettext_lazy("Number or client"))
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since and until and since > until:
+            self.add_error("until", _("The end of the period is before its start."))
+        return cleaned
+
+
+@login_required
+@require_GET
+def order_list(request: HttpRequest) -> HttpResponse:
+    """Orders: mine, my department's, handed to me, waiting for finance; filters and search."""
+    user = staff_user_from(request)
+    form = OrderFilterForm(request.GET)
+    if not form.is_valid():
+        scope = request.GET.get("scope") or OrderScope.ALL
+        return render(request, "orders/list.html", _list_context(form, scope), status=400)
+    data = form.cleaned_data
+    scope = data["scope"] or OrderScope.ALL
+    orders = orders_list(
+        user=user,
+        scope=scope,
+        status=data["status"],
+        since=data["since"],
+        until=data["until"],
+        client_id=data["client"],
+        query=data["q"],
+    )
+    page = Paginator(orders, ORDERS_PER_PAGE).get_page(request.GET.get("page"))
+    client = Client.objects.filter(pk=data["client"]).first() if data["client"] else None
+    return render(request, "orders/list.html", _list_context(form, scope, page, client))
+
+
+def _list_context(
+    form: OrderFilterForm, scope: str, page: Any = None, client: Client | None = None
+) -> dict[str, Any]:
+    """The list page: its tabs and statuses; `page` None when the filters were refused."""
+    return {
+        "form": form,
+        "scope": scope,
+        "page": page,
+        "client": client,
+        "scopes": OrderScope.choices,
+        "statuses": OrderStatus.choices,
+    }

@@ -20,7 +20,12 @@ from callpulse.orders.models import Order, OrderLine, OrderStatus
 
 ZERO = Decimal("0.00")
 # An order counts from acceptance on, as long as it is not cancelled.
-COUNTED_STATUSES = (OrderStatus.ACCEPTED, OrderStatus.SHIPPED, OrderStatus.DELIVERED)
+COUNTED_STATUSES = (
+    OrderStatus.ACCEPTED,
+    OrderStatus.PICKED,
+    OrderStatus.SHIPPED,
+    OrderStatus.DELIVERED,
+)
 NEW_PRODUCT_DAYS = 90
 
 

@@ -33,6 +33,7 @@ from callpulse.sales.models import (
 )
 from callpulse.sales.permissions import (
     MONEY_READERS_ALL,
+    PLAN_EDITORS,
     PLAN_READERS_ALL,
 )
 from callpulse.sales.targets import (
@@ -450,6 +451,28 @@ def my_rows(user: User, *, today: date | None = None) -> list[tuple[PlanProgress
 def current_plans(user: User, *, today: date | None = None) -> list[SalesPlan]:
     day = today or timezone.localdate()
     return list(plans_visible(user).filter(starts_on__lte=day, ends_on__gte=day))
+
+
+def plans_led(user: User, *, today: date | None = None) -> list[tuple[SalesPlan, Row]]:
+    """The running plans the user leads: the whole plan (editors, the department's head) or
+    the teams they supervise. Readers for payroll only (finance) lead none."""
+    day = today or timezone.localdate()
+    edits = user_has_role(user, PLAN_EDITORS)
+    out: list[tuple[SalesPlan, Row]] = []
+    for plan in sorted(current_plans(user, today=day), key=lambda p: p.department.name):
+        progress = plan_progress(plan, today=day)
+        if edits or heads_department(user, plan.department_id):
+            out.append((plan, progress.department))
+            continue
+        out.extend(
+            (plan, row)
+            for row in progress.rows
+            if row.kind == NodeKind.TEAM
+            and row.node is not None
+            and row.node.team is not None
+            and row.node.team.supervisor_id == user.pk
+        )
+    return out
 
 
 # --- the weekly meeting -------------------------------------------------------------------

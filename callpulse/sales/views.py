@@ -179,25 +179,8 @@ def _apply_errors(form: forms.BaseForm, exc: ValidationError) -> None:
 
 
 def _overseen(user: User, today: date) -> list[tuple[SalesPlan, selectors.Row]]:
-    """The running plans the user leads: the whole plan (editors, the department's head) or
-    the teams they supervise. Readers for payroll only (finance) lead none."""
-    edits = user_has_role(user, PLAN_EDITORS)
-    out: list[tuple[SalesPlan, selectors.Row]] = []
-    plans = sorted(selectors.current_plans(user, today=today), key=lambda p: p.department.name)
-    for plan in plans:
-        progress = selectors.plan_progress(plan, today=today)
-        if edits or selectors.heads_department(user, plan.department_id):
-            out.append((plan, progress.department))
-            continue
-        out.extend(
-            (plan, row)
-            for row in progress.rows
-            if row.kind == NodeKind.TEAM
-            and row.node is not None
-            and row.node.team is not None
-            and row.node.team.supervisor_id == user.pk
-        )
-    return out
+    """The running plans the user leads (`selectors.plans_led`)."""
+    return selectors.plans_led(user, today=today)
 
 
 @login_required

@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, QuerySet
+from django.db.models import CharField, F, Min, QuerySet, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from callpulse.core.events import publish_on_commit, user_channel
-from callpulse.core.models import Department, Notification, User
+from callpulse.core.events import publish_on_commit
+from callpulse.core.models import Department, Notification, NotificationKind, User
 from callpulse.core.phones import normalize_phone
 from callpulse.core.roles import CALLBACK_SUPERVISORS, CALLERS, user_has_role
-from callpulse.core.services import audit_record
+from callpulse.core.services import audit_record, notification_send
+from callpulse.crm import services as crm_services
 from callpulse.crm.models import Client, DoNotCall
 from callpulse.telephony.cti import CLOCK_SKEW, AgentBook, derive_call
 from callpulse.telephony.models import (
@@ -185,16 +188,54 @@ def client_remark_send(
     )
     if department.head is None:
         return None
-    notification = Notification.objects.create(
+    return notification_send(
         recipient=department.head,
         title=_("Client remark: %(client)s") % {"client": client.name},
         body=remark.text,
         link=f"/clients/{client.pk}/",
+        kind=NotificationKind.REMARK,
     )
-    publish_on_commit(
-        user_channel(department.head.pk), {"type": "notification", "id": notification.pk}
-    )
-    return notification
+
+
+# --- a new caller becomes a client --------------------------------------------------------
+
+
+def _ensure_call_open_to_attach(actor: User, call: Call) -> Call:
+    """The call, locked, if it is the actor's and nobody is attached to it yet."""
+    call = Call.objects.select_for_update().get(pk=call.pk)
+    if call.operator_id != actor.pk and not actor.is_superuser:
+        raise PermissionDenied(_("Only the operator on the call opens its caller's card."))
+    if call.client_id is not None:
+        raise ValidationError(
+            {"call": _("The caller is already a client: %(name)s.") % {"name": call.client}}
+        )
+    return call
+
+
+@transaction.atomic
+def call_client_create(*, actor: User, call: Call, **client_arguments: Any) -> Client:
+    """Open a card for the new caller and put it on the call, all or nothing (seed 002).
+
+    `crm.services.client_create` holds the rules and tells the department head to assign a
+    manager; the call then shows the card and its "Take an order".
+    """
+    call = _ensure_call_open_to_attach(actor, call)
+    client = crm_services.client_create(actor=actor, **client_arguments)
+    Call.objects.filter(pk=call.pk).update(client=client, updated_at=timezone.now())
+    audit_record(actor=actor, action="call.client", target=call, changes={"client": client.pk})
+    return client
+
+
+@transaction.atomic
+def call_client_choose(*, actor: User, call: Call, client: Client) -> Client:
+    """The "new" caller is a known client after all (a new number): put them on the call, and
+    their number on their card, so the next call from it is recognised."""
+    call = _ensure_call_open_to_attach(actor, call)
+    if call.from_number:
+        crm_services.client_phone_add(actor=actor, client=client, number=call.from_number)
+    Call.objects.filter(pk=call.pk).update(client=client, updated_at=timezone.now())
+    audit_record(actor=actor, action="call.client", target=call, changes={"client": client.pk})
+    return client
 
 
 # --- commands to the phone system ---------------------------------------------------------
@@ -487,7 +528,9 @@ def callback_take_next(*, actor: User, at: datetime | None = None) -> Callback |
     if status is not None and status.state != AgentState.AVAILABLE:
         raise ValidationError({"state": _("Only an available operator takes callbacks.")})
     for _attempt in range(5):
-        candidates = callback_queue(user=actor, at=moment).filter(due_at__lte=moment)
+        candidates = callbacks_dialable_now(
+            callback_queue(user=actor, at=moment).filter(due_at__lte=moment), at=moment
+        )
         candidate = _lock_first(candidates)
         if candidate is None:
             return None
@@ -497,6 +540,53 @@ def callback_take_next(*, actor: User, at: datetime | None = None) -> Callback |
         if held.update(assigned_to=actor, reserved_until=moment + callback_lease()):
             return Callback.objects.select_related("client").get(pk=candidate.pk)
     return None
+
+
+def _zone_of_callback() -> Coalesce:
+    """Each callback's clock, as `_callback_timezone` reads it: the visitor's zone, else the
+    client's, else the center's."""
+    return Coalesce(
+        NullIf("client_timezone", Value("")),
+        "client__timezone",
+        Value(settings.TIME_ZONE),
+        output_field=CharField(),
+    )
+
+
+def callbacks_dialable_now(callbacks: QuerySet[Callback], *, at: datetime) -> QuerySet[Callback]:
+    """Those of `callbacks` whose client may be called at `at` (calling hours on their clock).
+
+    Do-not-call numbers are already out of the queue (`callback_queue`). The zones are few,
+    so each is judged once in Python and the filter stays in SQL (and under its row locks).
+    """
+    zoned = callbacks.annotate(zone=_zone_of_callback())
+    zones = set(zoned.order_by().values_list("zone", flat=True).distinct())
+    open_now = [zone for zone in zones if within_calling_hours(tz=zone, at=at)]
+    return zoned.filter(zone__in=open_now)
+
+
+def callback_next_dialable_at(*, user: User, at: datetime | None = None) -> datetime | None:
+    """When the first of the callbacks `user` may call can be dialled: due, and inside the
+    client's calling hours. None when the queue holds none."""
+    moment = at or timezone.now()
+    queue = callback_queue(user=user, at=moment)
+    first_due_by_zone = (
+        Callback.objects.filter(pk__in=queue.values("pk"))
+        .annotate(zone=_zone_of_callback())
+        .order_by()
+        .values("zone")
+        .annotate(first_due=Min("due_at"))
+    )
+    moments = [
+        next_calling_moment(tz=row["zone"], after=max(row["first_due"], moment))
+        for row in first_due_by_zone
+    ]
+    return min(moments) if moments else None
+
+
+def callback_dialable_from(callback: Callback, *, at: datetime) -> datetime:
+    """The first moment from `at` on when this callback's client may be called."""
+    return next_calling_moment(tz=_callback_timezone(callback), after=at)
 
 
 def _lock_first(candidates: QuerySet[Callback]) -> Callback | None:

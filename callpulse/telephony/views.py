@@ -15,19 +15,31 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from callpulse.core.confirm import confirmation_page, is_confirmed
 from callpulse.core.events import get_bus, publish_health, user_channel
 from callpulse.core.models import Department, User
+from callpulse.core.paging import page_of
 from callpulse.core.permissions import staff_user_from
 from callpulse.core.phones import format_phone
-from callpulse.core.roles import CALLBACK_QUEUE_READERS, CALLERS, STAFF_DIRECTORY, user_has_role
+from callpulse.core.roles import (
+    CALLBACK_QUEUE_READERS,
+    CALLERS,
+    CLIENT_EDITORS,
+    STAFF_DIRECTORY,
+    user_has_role,
+)
+from callpulse.core.templatetags.clock import due
+from callpulse.crm.forms import NewClientForm
 from callpulse.crm.models import Client
-from callpulse.crm.selectors import client_card
+from callpulse.crm.selectors import client_card, client_duplicates
+from callpulse.orders.selectors import call_took_an_order
 from callpulse.telephony import selectors, services
 from callpulse.telephony.models import (
     AgentState,
@@ -53,11 +65,18 @@ def _panel_context(user: User) -> dict[str, object]:
     }
     if call is None:
         return context
-    if call.client_id is not None:
+    if call.client_id is None:
+        if user_has_role(user, CLIENT_EDITORS):
+            context["new_client_form"] = NewClientForm(
+                initial={"phone": format_phone(call.from_number) if call.from_number else ""}
+            )
+    else:
         context["card"] = client_card(client_id=call.client_id)
         context["recent_calls"] = (
             selectors.calls_registry().filter(client_id=call.client_id).exclude(pk=call.pk)[:5]
         )
+    if call.client_id is not None and not call.outcome and call_took_an_order(call.pk):
+        context["preset_outcome"] = Outcome.ORDER_TAKEN  # the wrap-up starts from the truth
     context["routing_summary"] = (
         reasons_text(call.routing.get("reasons", [])) if call.routing else ""
     )
@@ -232,13 +251,85 @@ def client_remark(request: HttpRequest, call_id: int) -> HttpResponse:
     return render(request, "telephony/_call_panel.html", context)
 
 
+def _new_client_answer(
+    request: HttpRequest, user: User, form: NewClientForm, duplicates: list[Client]
+) -> HttpResponse:
+    """The panel again with the form as posted: its errors, or the clients it may duplicate."""
+    context = {**_panel_context(user), "new_client_form": form, "duplicates": duplicates}
+    status = 400 if form.errors else 200
+    if request.htmx:  # type: ignore[attr-defined]
+        return render(request, "telephony/_call_panel.html", context, status=status)
+    return render(request, "telephony/desk.html", {**context, "callbacks": []}, status=status)
+
+
+@login_required
+@require_POST
+def call_client_create(request: HttpRequest, call_id: int) -> HttpResponse:
+    """ "Create client" on the new caller's card: duplicates first, then the card on the call."""
+    call = get_object_or_404(Call, pk=call_id)
+    user = staff_user_from(request)
+    form = NewClientForm(request.POST)
+    duplicates: list[Client] = []
+    if form.is_valid():
+        arguments = form.service_arguments()
+        if not form.cleaned_data["confirm"]:
+            duplicates = client_duplicates(name=arguments["name"], numbers=form.numbers())
+        if not duplicates:
+            try:
+                client = services.call_client_create(actor=user, call=call, **arguments)
+            except ValidationError as exc:
+                form.add_service_errors(exc)
+            else:
+                return _panel_with_notice(
+                    request,
+                    user,
+                    _("%(client)s is a client now; the department head assigns a manager.")
+                    % {"client": client.name},
+                )
+    return _new_client_answer(request, user, form, duplicates)
+
+
+@login_required
+@require_POST
+def call_client_choose(request: HttpRequest, call_id: int) -> HttpResponse:
+    """The caller is a client we know (from a new number): use their card for this call."""
+    call = get_object_or_404(Call, pk=call_id)
+    user = staff_user_from(request)
+    raw = request.POST.get("existing", "")
+    client = Client.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+    form = NewClientForm(request.POST)
+    if client is None:
+        form.is_valid()
+        form.add_error(None, _("Choose the client from the list."))
+        return _new_client_answer(request, user, form, [])
+    try:
+        services.call_client_choose(actor=user, call=call, client=client)
+    except ValidationError as exc:
+        form.is_valid()
+        form.add_error(None, exc.messages)
+        return _new_client_answer(request, user, form, [])
+    return _panel_with_notice(
+        request,
+        user,
+        _("The caller is %(client)s; the number is on their card now.") % {"client": client.name},
+    )
+
+
+def _panel_with_notice(request: HttpRequest, user: User, notice: str) -> HttpResponse:
+    if request.htmx:  # type: ignore[attr-defined]
+        context = {**_panel_context(user), "notice": notice}
+        return render(request, "telephony/_call_panel.html", context)
+    messages.success(request, notice)
+    return redirect("telephony:desk")
+
+
 @login_required
 def calls_unlogged(request: HttpRequest) -> HttpResponse:
     """Ended calls without an outcome, for the supervisor to chase."""
     if not user_has_role(request.user, STAFF_DIRECTORY):
         raise PermissionDenied
     context = {
-        "calls": selectors.calls_without_outcome()[:200],
+        "calls": page_of(request, selectors.calls_without_outcome()),
         "journal": selectors.cti_journal_health(),
         "live_events": publish_health(),
     }
@@ -250,11 +341,15 @@ def callbacks(request: HttpRequest) -> HttpResponse:
     """Calls we owe clients: the ones I may call, due first by priority; the callback SLA."""
     user = staff_user_from(request)
     now = timezone.now()
+    page = page_of(request, selectors.callback_queue_visible_to(user, at=now))
+    for callback in page:  # a row whose client may not be called yet says from when
+        callback.dialable_from = services.callback_dialable_from(callback, at=now)
     return render(
         request,
         "telephony/callbacks.html",
         {
-            "callbacks": selectors.callback_queue_visible_to(user, at=now)[:200],
+            "callbacks": page,
+            "page": page,
             "now": now,
             "sla": selectors.callback_sla(since=now - timedelta(days=7), until=now),
             "may_call": user_has_role(user, services.CALLERS),
@@ -302,10 +397,17 @@ def callback_take(request: HttpRequest) -> HttpResponse:
     user = staff_user_from(request)
 
     def act() -> str:
-        taken = services.callback_take_next(actor=user)
-        if taken is None:
-            return _("No callback is due.")
-        return _("%(number)s is yours for now.") % {"number": taken.phone}
+        now = timezone.now()
+        taken = services.callback_take_next(actor=user, at=now)
+        if taken is not None:
+            return _("%(number)s is yours for now.") % {"number": format_phone(taken.phone)}
+        next_at = services.callback_next_dialable_at(user=user, at=now)
+        if next_at is None:
+            return _("No callback is waiting.")
+        return _(
+            "No callback can be dialled now (calling hours on the client's clock):"
+            " the next one can be at %(when)s."
+        ) % {"when": due(next_at)}
 
     return _callback_action(request, act)
 
@@ -331,12 +433,24 @@ def callback_settle(request: HttpRequest, callback_id: int) -> HttpResponse:
     """Reached, no answer (the retry rule applies) or cancelled."""
     user = staff_user_from(request)
     callback = get_object_or_404(Callback, pk=callback_id)
+    result = request.POST.get("result", "")
+    asks_first = result == "done" and callback.attempts == 0 and not is_confirmed(request)
+    # a colleague's held callback is refused by the service at once, without the question
+    if asks_first and selectors.callback_queue(user=user).filter(pk=callback.pk).exists():
+        return confirmation_page(
+            request,
+            question=_("Mark %(number)s as reached without a call from here?")
+            % {"number": format_phone(callback.phone)},
+            detail=_("Nobody has dialled this callback yet. It will be closed as done."),
+            confirm_label=_("Yes, the client was reached"),
+            cancel_url=reverse("telephony:callbacks"),
+        )
 
     def act() -> str:
         services.callback_settle(
             actor=user,
             callback=callback,
-            result=request.POST.get("result", ""),
+            result=result,
             note=request.POST.get("note", ""),
         )
         return ""

@@ -19,9 +19,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS_ABBR
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from callpulse.core.confirm import confirmation_page, is_confirmed
 from callpulse.core.models import Absence, User
 from callpulse.core.permissions import staff_user_from
 from callpulse.core.roles import user_has_role
@@ -407,8 +409,22 @@ def shift_move(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def shift_delete(request: HttpRequest, pk: int) -> HttpResponse:
     user = _planner(request)
-    shift = get_object_or_404(Shift, pk=pk)
+    shift = get_object_or_404(Shift.objects.select_related("user"), pk=pk)
     schedule_id = shift.schedule_id
+    if not is_confirmed(request):  # the schedule's button asks in the browser; this page without JS
+        starts = timezone.localtime(shift.starts_at)
+        return confirmation_page(
+            request,
+            question=_("Delete %(operator)s's shift on %(day)s, %(start)s–%(end)s?")
+            % {
+                "operator": shift.user,
+                "day": date_format(starts, "D d.m"),
+                "start": date_format(starts, "H:i"),
+                "end": date_format(timezone.localtime(shift.ends_at), "H:i"),
+            },
+            confirm_label=_("Yes, delete the shift"),
+            cancel_url=reverse("workforce:schedule", args=[schedule_id]),
+        )
     try:
         services.shift_delete(actor=user, shift=shift)
     except ValidationError as exc:

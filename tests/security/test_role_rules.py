@@ -306,6 +306,22 @@ def _client_editors_api(user: User, world: World) -> bool:
     return _answer(response, ok=201, changed=Client.objects.filter(name="ТОО Проба").exists())
 
 
+def _client_editors_screen(user: User, world: World) -> bool:
+    """The "New client" page (the desk's new-caller form posts through the same service)."""
+    response = _pages(user).post(
+        reverse("crm:new"),
+        {
+            "kind": "company",
+            "name": "ТОО Проба экрана",
+            "client_type": client_type("retail").pk,
+            "timezone": "Asia/Almaty",
+            "confirm": "on",
+        },
+    )
+    created = Client.objects.filter(name="ТОО Проба экрана").exists()
+    return _answer(response, ok=302, refused=(403,), changed=created)
+
+
 # --- CREDIT_CONTROLLERS: the credit history and the credit limit -------------------------------
 
 
@@ -462,6 +478,35 @@ def _supervisors_screen(user: User, world: World) -> bool:
     return _order_screen_answer(response, ok=302, changed=_cancelled(order))
 
 
+# --- ORDER_PICKERS: marking a colleague's accepted order picked ---------------------------------
+# Taken by another operator for a client another manager holds: every picker also reads all
+# orders, so only the rule decides; a role that cannot open the order is refused with a 404.
+
+
+def _pickers_world() -> World:
+    return _colleagues_order_world(products=True)
+
+
+def _accepted(world: World) -> Order:
+    return order_services.order_accept(actor=world["taker"], order=_ready_for_acceptance(world))
+
+
+def _picked(order: Order) -> bool:
+    return Order.objects.filter(pk=order.pk, status=OrderStatus.PICKED).exists()
+
+
+def _pickers_api(user: User, world: World) -> bool:
+    order = _accepted(world)
+    response = _api(user).post(f"/api/v1/orders/{order.pk}/pick/", {}, format="json")
+    return _answer(response, ok=200, changed=_picked(order))
+
+
+def _pickers_screen(user: User, world: World) -> bool:
+    order = _accepted(world)
+    response = _pages(user).post(reverse("orders:pick", kwargs={"order_id": order.pk}))
+    return _order_screen_answer(response, ok=302, changed=_picked(order))
+
+
 # --- CALLERS: taking a callback to call ---------------------------------------------------------
 # "Take the next callback" keeps it for the taker: a write with no calling hours in the way
 # (dialling would depend on the clock).
@@ -551,6 +596,22 @@ def _assigners_api(user: User, world: World) -> Answer:
     }
 
 
+def _assigned_on_screen(user: User, client: Client, manager: User) -> bool:
+    response = _pages(user).post(
+        reverse("crm:assign", kwargs={"client_id": client.pk}), {"manager": manager.pk}
+    )
+    changed = Client.objects.filter(pk=client.pk, manager=manager).exists()
+    return _answer(response, ok=302, refused=(403,), changed=changed)
+
+
+def _assigners_screen(user: User, world: World) -> Answer:
+    """The assign screen a head reaches from "assign a manager" in the inbox."""
+    return {
+        "to a third person": _assigned_on_screen(user, world["to_give"], world["new_manager"]),
+        "to themselves": _assigned_on_screen(user, world["to_take"], user),
+    }
+
+
 # --- CLIENT_STATUS_EDITORS: a client's type, and deactivating it -------------------------------
 
 
@@ -616,7 +677,7 @@ def _queue_screen(user: User, world: World) -> bool:
 # --- the table ----------------------------------------------------------------------------------
 
 CLIENT_SCREENS_READ_ONLY = (
-    "The client screens (search, card) only read; cards are written through the API (the "
+    "The client card shows the type and status read-only; they are changed through the API (the "
     "Django admin's client pages are guarded by is_staff and model permissions, not role rules)."
 )
 
@@ -640,12 +701,7 @@ RULES: dict[str, Probe] = {
             "(is_staff and model permissions, not role rules); no staff screen edits them."
         ),
     ),
-    "CLIENT_EDITORS": Probe(
-        _nothing,
-        _client_editors_api,
-        None,
-        no_screen_reason=CLIENT_SCREENS_READ_ONLY,
-    ),
+    "CLIENT_EDITORS": Probe(_nothing, _client_editors_api, _client_editors_screen),
     "CREDIT_CONTROLLERS": Probe(
         _one_client,
         _credit_api,
@@ -664,16 +720,12 @@ RULES: dict[str, Probe] = {
     "CATALOG_EDITORS": Probe(_nothing, _catalog_api, _catalog_screen),
     "ORDER_READERS_ALL": Probe(_readers_world, _readers_api, _readers_screen),
     "ORDER_SUPERVISORS": Probe(_colleagues_order_world, _supervisors_api, _supervisors_screen),
+    "ORDER_PICKERS": Probe(_pickers_world, _pickers_api, _pickers_screen),
     "CALLERS": Probe(_callers_world, _callers_api, _callers_screen),
     "CALLBACK_SUPERVISORS": Probe(
         _held_callback_world, _callback_supervisors_api, _callback_supervisors_screen
     ),
-    "CLIENT_ASSIGNERS": Probe(
-        _assigners_world,
-        _assigners_api,
-        None,
-        no_screen_reason=CLIENT_SCREENS_READ_ONLY,
-    ),
+    "CLIENT_ASSIGNERS": Probe(_assigners_world, _assigners_api, _assigners_screen),
     "CLIENT_STATUS_EDITORS": Probe(
         _status_world,
         _status_api,

@@ -24,10 +24,31 @@
     if (label) label.textContent = live.dataset[state] || state;
   };
 
+  // An order accepted during this call (the order screen is another tab): the wrap-up outcome
+  // starts at "order taken" unless one was chosen, and the card's credit is read again. The
+  // panel's other fields are left as typed; the server pre-sets the outcome on later refreshes.
+  const orderAccepted = (event) => {
+    let data = {};
+    try { data = JSON.parse(event.data); } catch (ignored) { return; }
+    const panel = document.querySelector("#call-panel [data-call]");
+    if (!panel || String(data.call) !== panel.dataset.call) return;
+    const outcome = document.getElementById("outcome");
+    if (outcome && !outcome.value) outcome.value = "order_taken";
+    const debt = "#call-panel [data-testid=debt-panel]";
+    if (document.querySelector(debt)) {
+      htmx.ajax("GET", desk.dataset.panel, { target: debt, swap: "outerHTML", select: "[data-testid=debt-panel]" });
+    }
+  };
+
   const open = () => {
     const source = new EventSource(desk.dataset.stream);
     ["ring", "answered", "ended", "transferred"].forEach((name) => source.addEventListener(name, refresh));
     source.addEventListener("notification", () => { if (live) live.classList.add("has-news"); });
+    source.addEventListener("order_accepted", orderAccepted);
+    // the top bar's inbox count (core/inbox.js) hears it at once
+    ["notification", "notifications_read"].forEach((name) => source.addEventListener(name, () => {
+      document.dispatchEvent(new CustomEvent("callpulse:inbox"));
+    }));
     source.addEventListener("live", (event) => {
       let state = {};
       try { state = JSON.parse(event.data); } catch (ignored) { return; }
