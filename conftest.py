@@ -22,6 +22,18 @@ def _fresh_cache() -> Iterator[None]:
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """A request in Russian leaves Russian active in the thread (LocaleMiddleware activates, nobody
+    deactivates): every test starts and ends in the settings' language, whatever ran before."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def make_user(db: None) -> Callable[..., User]:
     def make(*roles: str, **fields: object) -> User:
