@@ -25,6 +25,12 @@ from callpulse.campaigns.models import (
     Segment,
 )
 from callpulse.core.models import User
+from callpulse.core.names import (
+    DEMO_CAMPAIGN_GOAL,
+    DEMO_CAMPAIGN_INSTRUCTION,
+    DEMO_CAMPAIGN_NAME,
+    DEMO_SCRIPT_NAME,
+)
 from callpulse.core.roles import RoleCode
 from callpulse.crm.models import Phone
 from callpulse.telephony.models import Callback, CallbackPriority, CallbackReason, CallbackStatus
@@ -66,19 +72,17 @@ def build_demo(*, seed: int, now: datetime) -> dict[str, int]:
     )
     if head is None or not operators:
         return counts
-    if not Campaign.objects.filter(name="Dormant clients: win back").exists():
-        script = services.script_save(
-            actor=head, name="Win back a dormant client", source=DEMO_SCRIPT
-        )
+    if not Campaign.objects.filter(name=DEMO_CAMPAIGN_NAME).exists():
+        script = services.script_save(actor=head, name=DEMO_SCRIPT_NAME, source=DEMO_SCRIPT)
         campaign = services.campaign_create(
             actor=head,
             data=services.CampaignInput(
-                name="Dormant clients: win back",
+                name=DEMO_CAMPAIGN_NAME,
                 segment=Segment.DORMANT,
                 segment_params={"days": 60},
                 owner=head,
-                goal="Bring back clients with no order for 60 days",
-                instruction="Ask why they stopped ordering; offer 5% off the next order.",
+                goal=DEMO_CAMPAIGN_GOAL,
+                instruction=DEMO_CAMPAIGN_INSTRUCTION,
                 script=script,
                 operators=operators,
             ),

@@ -11,6 +11,8 @@ from django.db.models import Q
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from callpulse.core.names import STANDARD_CAMPAIGN_TEXTS, name_if_standard
+
 # --- scripts -------------------------------------------------------------------------------
 
 
@@ -32,7 +34,7 @@ class Script(models.Model):
         ordering = ["name"]
 
     def __str__(self) -> str:
-        return self.name
+        return name_if_standard(self.name, STANDARD_CAMPAIGN_TEXTS)
 
 
 class StepKind(models.TextChoices):
@@ -176,7 +178,20 @@ class Campaign(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The demo campaign's name in the reader's language; any other as typed."""
+        return name_if_standard(self.name, STANDARD_CAMPAIGN_TEXTS)
+
+    @property
+    def display_goal(self) -> str:
+        return name_if_standard(self.goal, STANDARD_CAMPAIGN_TEXTS)
+
+    @property
+    def display_instruction(self) -> str:
+        return name_if_standard(self.instruction, STANDARD_CAMPAIGN_TEXTS)
 
 
 class Disposition(models.Model):

@@ -11,13 +11,15 @@ from typing import Any
 
 from csp.decorators import csp_replace
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -578,21 +580,39 @@ def _form_context(request: HttpRequest) -> dict[str, Any]:
     }
 
 
+def _visitor_language(request: HttpRequest) -> str:
+    """`?lang=` when it names a language we speak (a site's own language switch), else what
+    LocaleMiddleware chose from the visitor's browser (Accept-Language)."""
+    asked = request.GET.get("lang", "").strip().lower()
+    if asked in dict(settings.LANGUAGES):
+        return asked
+    return translation.get_language() or settings.LANGUAGE_CODE
+
+
+def _in_visitor_language(request: HttpRequest, template: str, **kwargs: Any) -> HttpResponse:
+    language = _visitor_language(request)
+    with translation.override(language):
+        context = {**_form_context(request), "lang": language}
+        response = render(request, template, context, **kwargs)
+    response["Content-Language"] = language
+    # Without `?lang=` the words follow Accept-Language: caches keep one copy per language.
+    patch_vary_headers(response, ("Accept-Language",))
+    return response
+
+
 @xframe_options_exempt
 @csp_replace({"frame-ancestors": ["*"]})  # any site of the center's may frame the public form
 def call_me_back(request: HttpRequest) -> HttpResponse:
     """The hosted "call me back" page (no login; sites may link to it or frame it)."""
-    return render(request, "campaigns/call_me_back.html", _form_context(request))
+    return _in_visitor_language(request, "campaigns/call_me_back.html")
 
 
 @cache_control(public=True, max_age=3600)
 def embed_js(request: HttpRequest) -> HttpResponse:
-    """The snippet a site pastes: `<script src=".../campaigns/embed.js" data-target="#id">`."""
-    response = render(
-        request,
-        "campaigns/embed.js",
-        _form_context(request),
-        content_type="application/javascript; charset=utf-8",
+    """The snippet a site pastes: `<script src=".../campaigns/embed.js" data-target="#id">`;
+    `?lang=ru` pins its language (a separate URL, so cached apart)."""
+    response = _in_visitor_language(
+        request, "campaigns/embed.js", content_type="application/javascript; charset=utf-8"
     )
     response["Access-Control-Allow-Origin"] = "*"  # a public script, no cookies involved
     return response

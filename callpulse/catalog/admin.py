@@ -30,16 +30,23 @@ from callpulse.catalog.models import (
 from callpulse.catalog.services import catalog_import_prices, catalog_import_products
 from callpulse.catalog.transfer import ImportReport, UnreadableFile, read_table, table_bytes
 from callpulse.catalog.transfer.tables import CONTENT_TYPES, detect_format
+from callpulse.core.admin_site import RoleRuleAdmin
 from callpulse.core.models import User
 from callpulse.core.roles import CATALOG_EDITORS, user_has_role
 
 
-class DocumentInline(admin.TabularInline[ProductDocument, Product]):
+class CatalogAdmin(RoleRuleAdmin):
+    """Catalog pages answer CATALOG_EDITORS: the head of sales and the director, not staff."""
+
+    role_rule = CATALOG_EDITORS
+
+
+class DocumentInline(CatalogAdmin, admin.TabularInline[ProductDocument, Product]):
     model = ProductDocument
     extra = 0
 
 
-class ProductAdmin(admin.ModelAdmin[Product]):
+class ProductAdmin(CatalogAdmin, admin.ModelAdmin[Product]):
     list_display = (
         "sku",
         "name",
@@ -56,30 +63,30 @@ class ProductAdmin(admin.ModelAdmin[Product]):
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin[Category]):
+class CategoryAdmin(CatalogAdmin, admin.ModelAdmin[Category]):
     list_display = ("name", "parent")
     search_fields = ("name",)
 
 
 @admin.register(PriceColumn)
-class PriceColumnAdmin(admin.ModelAdmin[PriceColumn]):
+class PriceColumnAdmin(CatalogAdmin, admin.ModelAdmin[PriceColumn]):
     list_display = ("name", "code", "sort_order", "min_order_total")
     filter_horizontal = ("client_types",)
 
 
-class PriceInline(admin.TabularInline[Price, PriceList]):
+class PriceInline(CatalogAdmin, admin.TabularInline[Price, PriceList]):
     model = Price
     extra = 0
     raw_id_fields = ("product",)
 
 
 @admin.register(PriceList)
-class PriceListAdmin(admin.ModelAdmin[PriceList]):
+class PriceListAdmin(CatalogAdmin, admin.ModelAdmin[PriceList]):
     list_display = ("name", "currency", "valid_from", "is_active")
 
 
 @admin.register(Price)
-class PriceAdmin(admin.ModelAdmin[Price]):
+class PriceAdmin(CatalogAdmin, admin.ModelAdmin[Price]):
     list_display = ("price_list", "product", "column", "amount")
     list_filter = ("price_list", "column")
     search_fields = ("product__sku", "product__name")
@@ -87,7 +94,7 @@ class PriceAdmin(admin.ModelAdmin[Price]):
 
 
 @admin.register(DiscountRule)
-class DiscountRuleAdmin(admin.ModelAdmin[DiscountRule]):
+class DiscountRuleAdmin(CatalogAdmin, admin.ModelAdmin[DiscountRule]):
     list_display = (
         "position",
         "name",
@@ -103,25 +110,25 @@ class DiscountRuleAdmin(admin.ModelAdmin[DiscountRule]):
 
 
 @admin.register(TraditionalProduct)
-class TraditionalProductAdmin(admin.ModelAdmin[TraditionalProduct]):
+class TraditionalProductAdmin(CatalogAdmin, admin.ModelAdmin[TraditionalProduct]):
     list_display = ("client_type", "product")
     list_filter = ("client_type",)
     raw_id_fields = ("product",)
 
 
 @admin.register(ClientPriceAgreement)
-class ClientPriceAgreementAdmin(admin.ModelAdmin[ClientPriceAgreement]):
+class ClientPriceAgreementAdmin(CatalogAdmin, admin.ModelAdmin[ClientPriceAgreement]):
     list_display = ("client", "column", "valid_from", "valid_to")
     raw_id_fields = ("client",)
 
 
 @admin.register(NonWorkingDay)
-class NonWorkingDayAdmin(admin.ModelAdmin[NonWorkingDay]):
+class NonWorkingDayAdmin(CatalogAdmin, admin.ModelAdmin[NonWorkingDay]):
     list_display = ("day", "note")
 
 
 @admin.register(ProductDocument)
-class ProductDocumentAdmin(admin.ModelAdmin[ProductDocument]):
+class ProductDocumentAdmin(CatalogAdmin, admin.ModelAdmin[ProductDocument]):
     list_display = ("title", "product")
     raw_id_fields = ("product",)
 

@@ -3,7 +3,8 @@
 Column: an individual agreement wins; else the best volume column the order reaches; else the
 client type's column; else the default column (CALLPULSE_DEFAULT_PRICE_COLUMN). Then each active
 rule, by `position`, multiplies the price by (1 − percent/100). Every line keeps its explanation:
-"key client → column 'Key'; promotion 'Autumn' −5%".
+"key client → column 'Key'; promotion 'Autumn' −5%", kept as codes and parameters
+(catalog.explain) so each reader sees it in their own language.
 """
 
 from __future__ import annotations
@@ -12,12 +13,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from callpulse.catalog.explain import explanation_texts, price_reason
 from callpulse.catalog.models import (
     ClientPriceAgreement,
     DiscountKind,
@@ -41,7 +44,12 @@ class PricedLine:
     base_price: Decimal
     unit_price: Decimal
     line_total: Decimal
-    explanation: list[str] = field(default_factory=list)
+    explanation: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def explanation_text(self) -> list[str]:
+        """The explanation in the reader's language."""
+        return explanation_texts(self.explanation)
 
 
 @dataclass
@@ -77,7 +85,7 @@ def _prices(price_list: PriceList, products: Sequence[Product]) -> dict[tuple[in
 
 def _column_for(
     client: Client, on: date, subtotal_at: dict[int, Decimal], columns: list[PriceColumn]
-) -> tuple[PriceColumn, str]:
+) -> tuple[PriceColumn, dict[str, Any]]:
     agreement = (
         ClientPriceAgreement.objects.filter(client=client, valid_from__lte=on)
         .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
@@ -85,9 +93,7 @@ def _column_for(
         .first()
     )
     if agreement is not None:
-        return agreement.column, _("individual agreement → column “%(column)s”") % {
-            "column": agreement.column.name
-        }
+        return agreement.column, price_reason("agreement", column=agreement.column.name)
     by_type = next((c for c in columns if client.client_type_id in c.type_ids), None)  # type: ignore[attr-defined]
     reference = by_type or next(
         (c for c in columns if c.code == settings.CALLPULSE_DEFAULT_PRICE_COLUMN), None
@@ -102,16 +108,14 @@ def _column_for(
     ]
     if volume:
         best = max(volume, key=lambda c: c.min_order_total or ZERO)
-        return best, _("order of %(total)s → column “%(column)s”") % {
-            "total": subtotal_at.get(reference.pk, ZERO),
-            "column": best.name,
-        }
+        total = str(subtotal_at.get(reference.pk, ZERO))
+        return best, price_reason("volume", total=total, column=best.name)
     if by_type is not None:
-        return by_type, _("%(type)s → column “%(column)s”") % {
-            "type": _(client.client_type.name),
-            "column": by_type.name,
-        }
-    return reference, _("default column “%(column)s”") % {"column": reference.name}
+        client_type = client.client_type
+        return by_type, price_reason(
+            "client_type", type=client_type.name, type_code=client_type.code, column=by_type.name
+        )
+    return reference, price_reason("default_column", column=reference.name)
 
 
 def _rules(on: date) -> list[DiscountRule]:
@@ -176,12 +180,12 @@ def price_order(
             if _rule_applies(rule, client, product, quantity, order_total):
                 unit = unit * (HUNDRED - rule.percent) / HUNDRED
                 explanation.append(
-                    _("%(kind)s “%(name)s” −%(percent)s%%")
-                    % {
-                        "kind": rule.get_kind_display().lower(),
-                        "name": rule.name,
-                        "percent": f"{rule.percent.normalize():f}",
-                    }
+                    price_reason(
+                        "discount",
+                        kind=str(rule.kind),
+                        name=rule.name,
+                        percent=f"{rule.percent.normalize():f}",
+                    )
                 )
         unit_price = quantize(unit)
         priced.append(

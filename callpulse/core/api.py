@@ -26,6 +26,7 @@ from callpulse.core.serializers import (
     AbsenceInputSerializer,
     AbsenceOutputSerializer,
     DepartmentSerializer,
+    TeamOperatorsInputSerializer,
     TeamSerializer,
     UserSerializer,
 )
@@ -92,11 +93,24 @@ class DepartmentViewSet(AtomicWritesMixin, viewsets.ModelViewSet[Department]):
     permission_classes = [role_permission(write=ORGANISATION_EDITORS)]
 
 
-class TeamViewSet(viewsets.ReadOnlyModelViewSet[Team]):
-    """Teams with their supervisor and operators (changed in the admin, within the size bounds)."""
+class TeamViewSet(AtomicWritesMixin, viewsets.ReadOnlyModelViewSet[Team]):
+    """Teams with their supervisor and operators; `operators/` sets them (TEAM_MANAGERS)."""
 
     queryset = Team.objects.select_related("supervisor", "department").prefetch_related("members")
     serializer_class = TeamSerializer
+
+    @extend_schema(request=TeamOperatorsInputSerializer, responses=TeamSerializer)
+    @action(detail=True, methods=["post"], url_path="operators")
+    def set_operators(self, request: Request, pk: str | None = None) -> Response:
+        """Replace the team's operators: its supervisor for their team, heads for any."""
+        team = self.get_object()
+        data = TeamOperatorsInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.team_members_set(
+            actor=staff_user(request), team=team, operators=data.validated_data["operators"]
+        )
+        team = self.get_queryset().get(pk=team.pk)
+        return Response(TeamSerializer(team).data)
 
 
 class AbsenceViewSet(

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from callpulse.core.roles import (
     CALLBACK_QUEUE_READERS,
+    CATALOG_EDITORS,
     ORDER_READERS_ALL,
     ORDER_TAKERS,
     STAFF_DIRECTORY,
@@ -38,6 +39,10 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("sales:home", _("Plans"), None, section="sales:"),
     NavItem("campaigns:home", _("Campaigns"), None, section="campaigns:"),
     NavItem("workforce:home", _("Workforce"), None, section="workforce:"),
+    # The catalog's pages are in the admin, opened to its editors (issue #14, item 5).
+    NavItem(
+        "admin:catalog_product_changelist", _("Catalog"), CATALOG_EDITORS, section="admin:catalog_"
+    ),
     NavItem("api-docs", _("API"), None, staff_only=True),
     NavItem("admin:index", _("Administration"), None, staff_only=True),
 )

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from callpulse.core.names import STANDARD_DEPARTMENTS, name_by_code
 from callpulse.core.roles import RoleCode
 from callpulse.core.validators import validate_single_line
 
@@ -53,7 +54,12 @@ class Department(models.Model):
         ordering = ["name"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the reader's language while it is the seeded one (see core.names)."""
+        return name_by_code(self.name, self.code, STANDARD_DEPARTMENTS)
 
 
 class User(AbstractUser):

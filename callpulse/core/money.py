@@ -28,3 +28,21 @@ def format_money(amount: Decimal | int | None, currency: str) -> str:
     if cents != "00":
         text += "," + cents
     return f"{sign}{text}\u00a0{CURRENCY_SIGNS.get(currency, currency)}"
+
+
+SHORT_FROM = Decimal("1000000")
+WHOLE = Decimal("1")
+
+
+def format_money_short(amount: Decimal | int | None, currency: str) -> str:
+    """For table cells: from a million up the tiyn are noise and widen the column, so they go.
+
+    215287540.21 → '215 287 540 ₸' (rounded half up); smaller amounts as `format_money`.
+    Callers that drop the tiyn show the exact `format_money` on hover; exports never use this.
+    """
+    if amount is None:
+        return ""
+    value = Decimal(amount)
+    if abs(value) < SHORT_FROM:
+        return format_money(value, currency)
+    return format_money(value.quantize(WHOLE, rounding=ROUND_HALF_UP), currency)

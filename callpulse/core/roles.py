@@ -44,6 +44,9 @@ ABSENCE_EDITORS = frozenset(
 )
 # Who edits the organisation: departments, teams, client types.
 ORGANISATION_EDITORS = frozenset({R.HEAD_OF_SALES, R.DIRECTOR})
+# Who sets a team's operators and pairs its trainees with mentors (issue #14, item 5): a supervisor
+# the team they supervise (`core.services.team_may_manage`), ORGANISATION_EDITORS any team.
+TEAM_MANAGERS = frozenset({R.SUPERVISOR, R.HEAD_OF_SALES, R.DIRECTOR})
 # Who creates clients and edits their card (name, contacts, numbers, type, manager).
 CLIENT_EDITORS = frozenset(
     {R.OPERATOR, R.ACCOUNT_MANAGER, R.DEPARTMENT_HEAD, R.HEAD_OF_SALES, R.SUPERVISOR, R.DIRECTOR}

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet
 
-from callpulse.core.models import Absence, Department, Notification, User
+from callpulse.core.models import Absence, Department, Mentorship, Notification, Team, User
 
 
 def absences_overlapping(
@@ -92,3 +92,21 @@ def notifications_of(user: User, *, unread_only: bool = False) -> QuerySet[Notif
 def notifications_unread_count(user: User) -> int:
     """The number on the top bar: one indexed count (recipient, read_at)."""
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def absences_not_over(*, at: datetime) -> QuerySet[Absence]:
+    """Absences running at `at` or still to come, soonest first (the supervisors' list)."""
+    return (
+        Absence.objects.filter(ends_at__gt=at)
+        .select_related("user", "covered_by", "user__department")
+        .order_by("starts_at", "pk")
+    )
+
+
+def team_mentorships(team: Team) -> QuerySet[Mentorship]:
+    """The mentorships of the team's trainees, running ones first."""
+    return (
+        Mentorship.objects.filter(trainee__team=team)
+        .select_related("mentor", "trainee")
+        .order_by(F("ended_on").desc(nulls_first=True), "-starts_on")
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rest_framework import serializers
 
 from callpulse.core.models import Absence, AbsenceKind, Department, Team, User
@@ -53,6 +55,14 @@ class TeamSerializer(serializers.ModelSerializer[Team]):
 
     def get_operators(self, team: Team) -> list[int]:
         return [member.pk for member in team.members.all()]
+
+
+class TeamOperatorsInputSerializer(serializers.Serializer[Any]):
+    """The team's operators, all of them (the service keeps the size bounds)."""
+
+    operators = serializers.PrimaryKeyRelatedField(
+        many=True, queryset=User.objects.filter(is_active=True).prefetch_related("roles")
+    )
 
 
 class AbsenceOutputSerializer(serializers.ModelSerializer[Absence]):

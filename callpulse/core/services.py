@@ -23,7 +23,13 @@ from callpulse.core.models import (
     Team,
     User,
 )
-from callpulse.core.roles import ABSENCE_EDITORS, RoleCode, user_has_role
+from callpulse.core.roles import (
+    ABSENCE_EDITORS,
+    ORGANISATION_EDITORS,
+    TEAM_MANAGERS,
+    RoleCode,
+    user_has_role,
+)
 from callpulse.core.selectors import absences_overlapping
 
 
@@ -113,6 +119,87 @@ def team_remove_operator(*, team: Team, operator: User) -> Team:
     _check_team_size(remaining)
     User.objects.filter(pk=operator.pk, team=team).update(team=None)
     return team
+
+
+def team_may_manage(actor: User, team: Team) -> bool:
+    """TEAM_MANAGERS, and a supervisor only for the team they supervise; heads for any team."""
+    if user_has_role(actor, ORGANISATION_EDITORS):
+        return True
+    return user_has_role(actor, TEAM_MANAGERS) and team.supervisor_id == actor.pk
+
+
+def _ensure_team_manager(actor: User, team: Team) -> None:
+    if not team_may_manage(actor, team):
+        raise PermissionDenied(
+            _("Only the team's supervisor, the head of sales or the director manage %(team)s.")
+            % {"team": team}
+        )
+
+
+@transaction.atomic
+def team_members_set(*, actor: User, team: Team, operators: Sequence[User]) -> Team:
+    """A supervisor (or a head) sets who is in the team, within the size bounds; audited."""
+    _ensure_team_manager(actor, team)
+    before = sorted(team.members.values_list("pk", flat=True))
+    team_set_operators(team=team, operators=operators)
+    audit_record(
+        actor=actor,
+        action="team.members",
+        target=team,
+        changes={"operators": [before, sorted(u.pk for u in operators)]},
+    )
+    return team
+
+
+@transaction.atomic
+def team_mentor_assign(
+    *,
+    actor: User,
+    team: Team,
+    mentor: User,
+    trainee: User,
+    starts_on: date,
+    probation_ends_on: date | None = None,
+) -> Mentorship:
+    """Pair a trainee of the team with a mentor, by the team's supervisor (or a head)."""
+    _ensure_team_manager(actor, team)
+    if trainee.team_id != team.pk:
+        raise ValidationError(
+            {"trainee": _("%(name)s is not in %(team)s.") % {"name": trainee, "team": team}}
+        )
+    mentorship = mentorship_start(
+        mentor=mentor, trainee=trainee, starts_on=starts_on, probation_ends_on=probation_ends_on
+    )
+    audit_record(
+        actor=actor,
+        action="mentorship.start",
+        target=mentorship,
+        changes={"mentor": mentor.pk, "trainee": trainee.pk, "team": team.pk},
+    )
+    return mentorship
+
+
+@transaction.atomic
+def team_mentorship_end(
+    *, actor: User, team: Team, mentorship: Mentorship, ended_on: date
+) -> Mentorship:
+    """End a mentorship of one of the team's trainees (the probation is over, or a new mentor)."""
+    _ensure_team_manager(actor, team)
+    if mentorship.trainee.team_id != team.pk:
+        raise ValidationError({"mentorship": _("This trainee is not in the team.")})
+    if mentorship.ended_on is not None:
+        raise ValidationError({"mentorship": _("This mentorship has already ended.")})
+    if ended_on < mentorship.starts_on:
+        raise ValidationError({"ended_on": _("A mentorship cannot end before it starts.")})
+    mentorship.ended_on = ended_on
+    mentorship.save(update_fields=["ended_on"])
+    audit_record(
+        actor=actor,
+        action="mentorship.end",
+        target=mentorship,
+        changes={"ended_on": ended_on.isoformat()},
+    )
+    return mentorship
 
 
 def _validate_absence(

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_POST
 from callpulse.core import services
 from callpulse.core.models import Department, Notification
 from callpulse.core.permissions import staff_user_from
-from callpulse.core.roles import STAFF_DIRECTORY, user_has_role
+from callpulse.core.roles import ABSENCE_EDITORS, STAFF_DIRECTORY, TEAM_MANAGERS, user_has_role
 from callpulse.core.selectors import (
     notifications_of,
     notifications_unread_count,
@@ -50,6 +50,8 @@ def staff_presence(request: HttpRequest) -> HttpResponse:
             "staff": staff,
             "departments": Department.objects.all(),
             "department_id": department_id,
+            "may_edit_absences": user_has_role(request.user, ABSENCE_EDITORS),
+            "may_manage_teams": user_has_role(request.user, TEAM_MANAGERS),
         },
     )
 

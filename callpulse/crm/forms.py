@@ -13,8 +13,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from callpulse.core.formfields import LocalizedDecimalField
 from callpulse.core.phones import normalize_phone
-from callpulse.crm.models import ClientKind, ClientType
+from callpulse.crm.models import ClientKind, ClientType, CreditEventKind
 from callpulse.crm.services import ContactInput, PhoneInput
 
 # The time zones of Kazakhstan and its neighbours, the clients' clocks.
@@ -108,3 +109,45 @@ class NewClientForm(forms.Form):
         for field, messages in error.message_dict.items():
             target = SERVICE_FIELD_TO_FORM.get(field, field)
             self.add_error(target if target in self.fields else None, messages)
+
+
+# --- finance on the client card (issue #14, item 5) ---------------------------------------------
+
+
+def _amount_field(label: Any, **kwargs: Any) -> LocalizedDecimalField:
+    """A sum of money typed as people type it: "1 250 000,50" in ru/kk, "1,250,000.50" in en."""
+    return LocalizedDecimalField(label=label, max_digits=14, decimal_places=2, **kwargs)
+
+
+class CreditLimitForm(forms.Form):
+    """The credit limit finance sets; the rule and the audit line are in `client_update`."""
+
+    credit_limit = _amount_field(_("Credit limit"), min_value=0)
+
+
+class CreditEventForm(forms.Form):
+    """A payment (or invoice, write-off) finance records; `credit_event_record` checks the rest."""
+
+    kind = forms.ChoiceField(
+        label=_("Event"), choices=CreditEventKind.choices, initial=CreditEventKind.PAYMENT
+    )
+    amount = _amount_field(_("Amount"))
+    occurred_on = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    due_on = forms.DateField(
+        label=_("Payment due"),
+        required=False,
+        help_text=_("Invoices only."),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    document = forms.CharField(label=_("Document"), max_length=60, required=False)
+    note = forms.CharField(label=_("Note"), max_length=255, required=False)
+
+    def add_service_errors(self, exc: ValidationError) -> None:
+        """The service's field errors on their fields; anything else above the form."""
+        if not hasattr(exc, "error_dict"):
+            self.add_error(None, exc)
+            return
+        for field, errors in exc.message_dict.items():
+            self.add_error(field if field in self.fields else None, errors)

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from callpulse.core.names import STANDARD_CLIENT_TYPES, name_by_code
 from callpulse.core.validators import validate_multiline, validate_single_line
 
 ZERO = Decimal("0.00")
@@ -52,7 +53,12 @@ class ClientType(models.Model):
         ordering = ["sort_order", "name"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the reader's language while it is the seeded one (see core.names)."""
+        return name_by_code(self.name, self.code, STANDARD_CLIENT_TYPES)
 
 
 class ClientKind(models.TextChoices):

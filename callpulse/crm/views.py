@@ -9,19 +9,20 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from callpulse.core.models import User
 from callpulse.core.permissions import staff_user_from
 from callpulse.core.roles import (
     CLIENT_ASSIGNERS,
     CLIENT_EDITORS,
+    CREDIT_CONTROLLERS,
     ORDER_READERS_ALL,
     ORDER_TAKERS,
     user_has_role,
 )
 from callpulse.crm import services
-from callpulse.crm.forms import NewClientForm
+from callpulse.crm.forms import CreditEventForm, CreditLimitForm, NewClientForm
 from callpulse.crm.history import HISTORY_FIRST, client_history
 from callpulse.crm.models import Client
 from callpulse.crm.selectors import (
@@ -53,11 +54,29 @@ def search(request: HttpRequest) -> HttpResponse:
 @login_required
 def card(request: HttpRequest, client_id: int) -> HttpResponse:
     """The client card: type, manager and whether they are in, debt status, contacts, history."""
+    return _card_page(request, client_id)
+
+
+def _card_page(
+    request: HttpRequest,
+    client_id: int,
+    *,
+    limit_form: CreditLimitForm | None = None,
+    event_form: CreditEventForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The card; with a finance form that failed, the card again with its errors (a 400)."""
     try:
         data = client_card(client_id=client_id, at=timezone.now())
     except Client.DoesNotExist:
         return render(request, "crm/not_found.html", status=404)
     user = request.user
+    may_control_credit = user_has_role(user, CREDIT_CONTROLLERS)
+    if may_control_credit:
+        limit_form = limit_form or CreditLimitForm(
+            initial={"credit_limit": data.client.credit_limit}
+        )
+        event_form = event_form or CreditEventForm(initial={"occurred_on": timezone.localdate()})
     return render(
         request,
         "crm/card.html",
@@ -66,6 +85,9 @@ def card(request: HttpRequest, client_id: int) -> HttpResponse:
             "client": data.client,
             "may_take_order": data.client.is_active and user_has_role(user, ORDER_TAKERS),
             "may_assign": user_has_role(user, CLIENT_ASSIGNERS),
+            "may_control_credit": may_control_credit,
+            "limit_form": limit_form,
+            "event_form": event_form,
             "history": client_history(
                 client=data.client,
                 viewer=staff_user_from(request),
@@ -73,7 +95,63 @@ def card(request: HttpRequest, client_id: int) -> HttpResponse:
             ),
             "may_list_orders": user_has_role(user, ORDER_TAKERS | ORDER_READERS_ALL),
         },
+        status=status,
     )
+
+
+@login_required
+@require_POST
+def credit_limit_set(request: HttpRequest, client_id: int) -> HttpResponse:
+    """Finance sets the client's credit limit from the card (`client_update` holds the rule)."""
+    user = staff_user_from(request)
+    if not user_has_role(user, CREDIT_CONTROLLERS):
+        raise PermissionDenied
+    client = get_object_or_404(Client, pk=client_id)
+    form = CreditLimitForm(request.POST)
+    if form.is_valid():
+        try:
+            services.client_update(
+                actor=user, client=client, credit_limit=form.cleaned_data["credit_limit"]
+            )
+        except ValidationError as exc:
+            errors = exc.message_dict if hasattr(exc, "error_dict") else {}
+            form.add_error("credit_limit", errors.get("credit_limit", exc.messages))
+        else:
+            messages.success(request, _("Credit limit saved."))
+            return redirect("crm:card", client_id=client.pk)
+    return _card_page(request, client.pk, limit_form=form, status=400)
+
+
+@login_required
+@require_POST
+def credit_event_add(request: HttpRequest, client_id: int) -> HttpResponse:
+    """Finance records a payment (or an invoice, a write-off) from the card."""
+    user = staff_user_from(request)
+    if not user_has_role(user, CREDIT_CONTROLLERS):
+        raise PermissionDenied
+    client = get_object_or_404(Client, pk=client_id)
+    form = CreditEventForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            event = services.credit_event_record(
+                actor=user,
+                client=client,
+                kind=data["kind"],
+                amount=data["amount"],
+                occurred_on=data["occurred_on"],
+                due_on=data["due_on"],
+                document=data["document"],
+                note=data["note"],
+            )
+        except ValidationError as exc:
+            form.add_service_errors(exc)
+        else:
+            messages.success(
+                request, _("%(event)s recorded.") % {"event": event.get_kind_display()}
+            )
+            return redirect("crm:card", client_id=client.pk)
+    return _card_page(request, client.pk, event_form=form, status=400)
 
 
 def _history_limit(raw: str | None) -> int:

@@ -14,11 +14,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
+from callpulse.catalog.explain import price_reason
 from callpulse.catalog.models import (
     Category,
     DiscountKind,
@@ -31,10 +32,11 @@ from callpulse.catalog.models import (
     TraditionalProduct,
 )
 from callpulse.core.models import User
-from callpulse.core.money import format_money, quantize
+from callpulse.core.money import quantize
 from callpulse.crm.models import Client, ClientType, CreditEvent, CreditEventKind
 from callpulse.demo import assortment, identities
 from callpulse.demo.clock import Clock
+from callpulse.orders.explain import credit_reason_text
 from callpulse.orders.models import (
     HandOff,
     HandOffTo,
@@ -120,7 +122,7 @@ class _Rule:
     type_ids: frozenset[int]
     product_ids: frozenset[int]
     category_ids: frozenset[int]
-    label: str  # the line of the price explanation
+    label: dict[str, Any]  # the step of the price explanation (catalog.explain)
 
     def valid_on(self, day: date) -> bool:
         return (self.valid_from is None or self.valid_from <= day) and (
@@ -151,7 +153,7 @@ class PricedLine:
     base_price: Decimal
     unit_price: Decimal
     line_total: Decimal
-    explanation: list[str]
+    explanation: list[dict[str, Any]]
     from_offer: bool = False
 
 
@@ -177,7 +179,7 @@ class Catalog:
     partners: dict[int, Item]
     holidays: list[NonWorkingDay]
     _rules_on: dict[date, list[_Rule]] = field(default_factory=dict)
-    _reasons: dict[tuple[int, int], str] = field(default_factory=dict)
+    _reasons: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
     _new_on: dict[date, list[Item]] = field(default_factory=dict)
     _promoted_on: dict[date, list[Item]] = field(default_factory=dict)
 
@@ -226,7 +228,7 @@ class Catalog:
 
     def _column_for(
         self, client_type: ClientType, subtotal_at: dict[int, Decimal]
-    ) -> tuple[PriceColumn, str]:
+    ) -> tuple[PriceColumn, dict[str, Any]]:
         by_type = next((c for c in self.columns if client_type.pk in self.column_types[c.pk]), None)
         reference = by_type or next(
             (c for c in self.columns if c.code == settings.CALLPULSE_DEFAULT_PRICE_COLUMN), None
@@ -240,19 +242,19 @@ class Catalog:
         ]
         if volume:
             best = max(volume, key=lambda c: c.min_order_total or ZERO)
-            return best, _("order of %(total)s → column “%(column)s”") % {
-                "total": subtotal_at[reference.pk],
-                "column": best.name,
-            }
+            total = str(subtotal_at[reference.pk])
+            return best, price_reason("volume", total=total, column=best.name)
         key = (client_type.pk, reference.pk)
         if key not in self._reasons:
             if by_type is not None:
-                self._reasons[key] = _("%(type)s → column “%(column)s”") % {
-                    "type": _(client_type.name),
-                    "column": by_type.name,
-                }
+                self._reasons[key] = price_reason(
+                    "client_type",
+                    type=client_type.name,
+                    type_code=client_type.code,
+                    column=by_type.name,
+                )
             else:
-                self._reasons[key] = _("default column “%(column)s”") % {"column": reference.name}
+                self._reasons[key] = price_reason("default_column", column=reference.name)
         return reference, self._reasons[key]
 
     def price(
@@ -435,12 +437,12 @@ def create_catalog(rng: random.Random, clock: Clock) -> Catalog:
             type_ids=frozenset(),
             product_ids=frozenset(),
             category_ids=frozenset({season_category.pk}) if index == 0 else frozenset(),
-            label=_("%(kind)s “%(name)s” −%(percent)s%%")
-            % {
-                "kind": row.get_kind_display().lower(),
-                "name": row.name,
-                "percent": f"{row.percent.normalize():f}",
-            },
+            label=price_reason(
+                "discount",
+                kind=str(row.kind),
+                name=row.name,
+                percent=f"{row.percent.normalize():f}",
+            ),
         )
         for index, row in enumerate(rule_rows)
     ]
@@ -513,6 +515,7 @@ class OrderDraft:
     shipping_address: str = ""
     # The credit check: passed, or stopped and then overridden (or still waiting).
     verdict_reason: str = ""
+    verdict_params: dict[str, str] = field(default_factory=dict)  # code "over_limit"
     override_reason: str = ""
     awaiting_decision: bool = False  # handed off today; nobody has decided yet
     accepted_at: datetime | None = None
@@ -639,14 +642,13 @@ class OrderMaker:
         self._set_terms(order)
         total_tiyn = order.total_tiyn
         if exposure_tiyn + total_tiyn > limit_tiyn:
-            order.verdict_reason = _(
-                "debt and open orders %(exposure)s + this order %(amount)s exceed the limit "
-                "%(limit)s"
-            ) % {
-                "exposure": format_money(Decimal(exposure_tiyn).scaleb(-2), CURRENCY),
-                "amount": format_money(order.total, CURRENCY),
-                "limit": format_money(Decimal(limit_tiyn).scaleb(-2), CURRENCY),
+            order.verdict_params = {
+                "exposure": str(Decimal(exposure_tiyn).scaleb(-2)),
+                "amount": str(order.total),
+                "limit": str(Decimal(limit_tiyn).scaleb(-2)),
+                "currency": CURRENCY,
             }
+            order.verdict_reason = credit_reason_text("over_limit", order.verdict_params)
             kind = "prepaid" if limit_tiyn == 0 else "over_limit"
             order.override_reason = rng.choice(assortment.OVERRIDE_REASONS[kind])
         self._timeline(order, decided=decided)
@@ -981,6 +983,8 @@ def _order_row(
                 to=HandOffTo.MANAGER if to_manager else HandOffTo.FINANCE,
                 assignee=draft.client.manager if to_manager else staff.finance,
                 reason=draft.verdict_reason,
+                reason_code="over_limit",
+                reason_params=draft.verdict_params,
                 created_by=operator,
                 created_at=draft.handed_off_at,
                 resolved_at=draft.accepted_at,

@@ -9,6 +9,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from callpulse.catalog.explain import explanation_texts
+
 
 class OrderStatus(models.TextChoices):
     DRAFT = "draft", _("Draft")
@@ -108,6 +110,11 @@ class OrderLine(models.Model):
     def __str__(self) -> str:
         return f"{self.product} × {self.quantity}"
 
+    @property
+    def explanation_text(self) -> list[str]:
+        """The explanation in the reader's language (old rows: the words as stored)."""
+        return explanation_texts(self.explanation)
+
 
 class OfferSource(models.TextChoices):
     NEW = "new", _("New product")
@@ -182,7 +189,13 @@ class HandOff(models.Model):
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="hand_offs"
     )
+    # The words in the language of whoever handed it off: what old rows (no code) show.
     reason = models.CharField(_("reason"), max_length=255)
+    # The credit verdict's code and parameters: shown in the reader's language.
+    reason_code = models.CharField(_("reason code"), max_length=20, blank=True)
+    reason_params: models.JSONField[Any, Any] = models.JSONField(
+        _("reason parameters"), default=dict, blank=True
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -196,3 +209,12 @@ class HandOff(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order} → {self.get_to_display()}"
+
+    @property
+    def reason_text(self) -> str:
+        """Why, in the reader's language; rows kept before codes read as stored."""
+        if not self.reason_code:
+            return self.reason
+        from callpulse.orders.explain import credit_reason_text
+
+        return credit_reason_text(self.reason_code, self.reason_params) or self.reason

@@ -10,14 +10,13 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import ValidationError
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Sum, TextChoices
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from callpulse.catalog.models import Price, Product, TraditionalProduct
 from callpulse.catalog.pricing import active_price_list, price_order
-from callpulse.core.money import format_money
 from callpulse.crm.models import Client
 from callpulse.crm.selectors import client_credit_status
+from callpulse.orders.explain import credit_reason_text
 from callpulse.orders.models import (
     HandOff,
     HandOffTo,
@@ -48,13 +47,18 @@ TAKEN_STATUSES = (
 
 @dataclass(frozen=True)
 class CreditVerdict:
-    """May this client take this much more on credit now? If not, why, in words."""
+    """May this client take this much more on credit now? If not, why: a code and its
+    parameters (stored with a hand-off), in words of the active language through `reason`."""
 
     ok: bool
     code: str  # ok, overdue, over_limit
-    reason: str
+    params: dict[str, str]
     available: Decimal
     exposure: Decimal
+
+    @property
+    def reason(self) -> str:
+        return credit_reason_text(self.code, self.params)
 
 
 def credit_verdict(client: Client, amount: Decimal, *, today: date | None = None) -> CreditVerdict:
@@ -64,22 +68,18 @@ def credit_verdict(client: Client, amount: Decimal, *, today: date | None = None
     available = client.credit_limit - exposure
     currency = "KZT"
     if status.is_overdue:
-        since = status.overdue_since.strftime("%d.%m.%Y") if status.overdue_since else ""
-        reason = _("overdue %(amount)s since %(since)s") % {
-            "amount": format_money(status.overdue_debt, currency),
-            "since": since,
-        }
-        return CreditVerdict(False, "overdue", reason, available, exposure)
+        since = status.overdue_since.isoformat() if status.overdue_since else ""
+        params = {"amount": str(status.overdue_debt), "since": since, "currency": currency}
+        return CreditVerdict(False, "overdue", params, available, exposure)
     if exposure + amount > client.credit_limit:
-        reason = _(
-            "debt and open orders %(exposure)s + this order %(amount)s exceed the limit %(limit)s"
-        ) % {
-            "exposure": format_money(exposure, currency),
-            "amount": format_money(amount, currency),
-            "limit": format_money(client.credit_limit, currency),
+        params = {
+            "exposure": str(exposure),
+            "amount": str(amount),
+            "limit": str(client.credit_limit),
+            "currency": currency,
         }
-        return CreditVerdict(False, "over_limit", reason, available, exposure)
-    return CreditVerdict(True, "ok", _("within the credit limit"), available, exposure)
+        return CreditVerdict(False, "over_limit", params, available, exposure)
+    return CreditVerdict(True, "ok", {}, available, exposure)
 
 
 @dataclass(frozen=True)

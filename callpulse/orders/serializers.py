@@ -22,6 +22,10 @@ from callpulse.orders.models import (
 class OrderLineSerializer(serializers.ModelSerializer[OrderLine]):
     sku = serializers.CharField(source="product.sku", read_only=True)
     name = serializers.CharField(source="product.name", read_only=True)
+    # In the request's language (Accept-Language): stored as codes, like routing reasons.
+    explanation = serializers.ListField(
+        child=serializers.CharField(), source="explanation_text", read_only=True
+    )
 
     class Meta:
         model = OrderLine

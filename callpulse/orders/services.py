@@ -448,7 +448,13 @@ def order_hand_off(*, actor: User, order: Order, to: str) -> HandOff:
     else:
         assignee = User.objects.filter(is_active=True, roles__code="finance").order_by("pk").first()
     hand_off = HandOff.objects.create(
-        order=order, to=to, assignee=assignee, reason=verdict.reason, created_by=actor
+        order=order,
+        to=to,
+        assignee=assignee,
+        reason=verdict.reason[:255],
+        reason_code=verdict.code,
+        reason_params=verdict.params,
+        created_by=actor,
     )
     _history(order, to=OrderStatus.HANDED_OFF, actor=actor, note=verdict.reason)
     order.save(update_fields=["status"])

@@ -5,6 +5,7 @@ The markup is built with `format_html`, so names and labels are escaped.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -20,12 +21,17 @@ from callpulse.sales.targets import cumulative_plan, fact_until
 from callpulse.sales.workdays import each_day
 
 WIDTH, HEIGHT, PAD = 640, 240, 36
-# Left margin of the cumulative chart: room for the y-axis amounts.
-AXIS_W = 92
 # Rough width of one character of the 12px chart text in viewBox units (Cyrillic is wide).
 CHAR_W = 7.4
+# Gap between a y-axis amount and the axis (the tick text ends 6 units left of it) plus a margin.
+TICK_GAP = 10
 LABEL_MIN, LABEL_MAX = 80, 240
-VALUE_W = 84
+VALUE_MIN = 84
+
+
+def text_width(text: str) -> int:
+    """Room one line of chart text takes, overestimated so that it never runs off the SVG."""
+    return math.ceil(len(text) * CHAR_W)
 
 
 def whole_money(amount: Decimal) -> str:
@@ -65,7 +71,10 @@ def cumulative_chart(row: Row, start: date, end: date, *, title: str) -> SafeStr
     plan = [(i, cumulative_plan(row.amount, row.working_days, d)) for i, d in enumerate(days)]
     fact = [(i, fact_until(row.daily, d)) for i, d in enumerate(days) if d <= row.today]
     top = max([row.amount, *(value for _i, value in fact), Decimal(1)])
-    left = AXIS_W
+    shares = (0, 0.25, 0.5, 0.75, 1)
+    amounts = [whole_money(top * Decimal(share)) for share in shares]
+    # The left margin holds the longest y-axis amount: a constant clipped plans of 100 million.
+    left = max(PAD, max(text_width(a) for a in amounts) + TICK_GAP)
     base = HEIGHT - PAD
     span_y = HEIGHT - 2 * PAD
     today_x = left + (WIDTH - left - PAD) * (max((row.today - start).days, 0)) / max(
@@ -83,9 +92,9 @@ def cumulative_chart(row: Row, start: date, end: date, *, title: str) -> SafeStr
                 f"{base - share * span_y:.1f}",
                 left - 6,
                 f"{base - share * span_y + 4:.1f}",
-                whole_money(top * Decimal(share)),
+                amount,
             )
-            for share in (0, 0.25, 0.5, 0.75, 1)
+            for share, amount in zip(shares, amounts, strict=True)
         ),
     )
     return format_html(
@@ -142,7 +151,12 @@ def comparison_bars(rows: Sequence[Row], *, title: str) -> SafeString:
     room = int((label_w - 12) / CHAR_W)
     height = legend_h + len(rows) * (2 * bar_h + gap) + 8
     top = max([*(r.expected for r in rows), *(r.fact for r in rows), Decimal(1)])
-    usable = WIDTH - label_w - VALUE_W
+    # Room right of the longest bar for its amount, as wide as the longest amount needs.
+    value_w = max(
+        VALUE_MIN,
+        max(text_width(whole_money(a)) for r in rows for a in (r.expected, r.fact)) + TICK_GAP,
+    )
+    usable = WIDTH - label_w - value_w
 
     def bars() -> SafeString:
         items = []

@@ -15,6 +15,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -23,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from callpulse.catalog.models import Category
+from callpulse.core.formfields import LocalizedDecimalField
 from callpulse.core.models import Department, User
 from callpulse.core.permissions import staff_user_from
 from callpulse.core.roles import user_has_role
@@ -80,8 +82,10 @@ class PlanForm(forms.Form):
         label=gettext_lazy("Any day of the period"),
         widget=forms.DateInput(attrs={"type": "date"}),
     )
-    amount = forms.DecimalField(max_digits=14, decimal_places=2, label=gettext_lazy("Plan amount"))
-    volume = forms.DecimalField(
+    amount = LocalizedDecimalField(
+        max_digits=14, decimal_places=2, label=gettext_lazy("Plan amount")
+    )
+    volume = LocalizedDecimalField(
         max_digits=14, decimal_places=3, required=False, label=gettext_lazy("Volume (units)")
     )
     basis = forms.ChoiceField(choices=PlanBasis.choices, label=gettext_lazy("Fact basis"))
@@ -92,10 +96,10 @@ class PlanForm(forms.Form):
         required=False,
         label=gettext_lazy("Assortment goal: SKU group"),
     )
-    category_amount = forms.DecimalField(
+    category_amount = LocalizedDecimalField(
         max_digits=14, decimal_places=2, required=False, label=gettext_lazy("SKU group amount")
     )
-    new_products_amount = forms.DecimalField(
+    new_products_amount = LocalizedDecimalField(
         max_digits=14, decimal_places=2, required=False, label=gettext_lazy("New products amount")
     )
     note = forms.CharField(required=False, max_length=255, label=gettext_lazy("Note"))
@@ -117,7 +121,7 @@ class PlanForm(forms.Form):
 
 class RedecomposeForm(forms.Form):
     method = forms.ChoiceField(choices=SplitMethod.choices, label=gettext_lazy("Split method"))
-    amount = forms.DecimalField(
+    amount = LocalizedDecimalField(
         max_digits=14, decimal_places=2, required=False, label=gettext_lazy("Plan amount")
     )
 
@@ -125,7 +129,7 @@ class RedecomposeForm(forms.Form):
 class CorrectionForm(forms.Form):
     node = forms.ModelChoiceField(queryset=PlanNode.objects.none(), label=gettext_lazy("Person"))
     day = forms.DateField(label=gettext_lazy("Day"), widget=forms.DateInput(attrs={"type": "date"}))
-    amount = forms.DecimalField(max_digits=14, decimal_places=2, label=gettext_lazy("Target"))
+    amount = LocalizedDecimalField(max_digits=14, decimal_places=2, label=gettext_lazy("Target"))
     reason = forms.CharField(max_length=255, label=gettext_lazy("Reason"))
 
 
@@ -148,6 +152,12 @@ class SchemeForm(forms.ModelForm[MotivationScheme]):
             "collective_reduction_pct",
             "promotion_pct",
         ]
+        # amounts and percentages shown as the reader's language writes them (item 10, #14)
+        field_classes = {
+            name: LocalizedDecimalField
+            for name in fields
+            if isinstance(MotivationScheme._meta.get_field(name), models.DecimalField)
+        }
 
     def validate_unique(self) -> None:
         """Uniqueness is the service's rule (it names the field)."""
@@ -162,7 +172,7 @@ class IncidentForm(forms.Form):
     day = forms.DateField(
         label=gettext_lazy("Date"), widget=forms.DateInput(attrs={"type": "date"})
     )
-    amount = forms.DecimalField(
+    amount = LocalizedDecimalField(
         max_digits=14, decimal_places=2, required=False, label=gettext_lazy("Penalty")
     )
     points = forms.IntegerField(min_value=0, required=False, label=gettext_lazy("Points"))

@@ -28,7 +28,7 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 CALLPULSE_SERVER_URL = server_url()
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "callpulse.core.admin_site.CallpulseAdminConfig",  # django.contrib.admin, roles let in
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -142,6 +142,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = env_str("CALLPULSE_LANGUAGE", "en")
 LANGUAGES = [("en", _("English")), ("ru", _("Russian")), ("kk", _("Kazakh"))]
 LOCALE_PATHS = [BASE_DIR / "callpulse" / "locale"]
+# Django has no number formats for Kazakh; ours write numbers as Kazakhstan does (1 234,5).
+FORMAT_MODULE_PATH = ["callpulse.formats"]
 USE_I18N = True
 USE_TZ = True
 # The center's own clock; clients carry their own time zone.

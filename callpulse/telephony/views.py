@@ -247,7 +247,9 @@ def client_remark(request: HttpRequest, call_id: int) -> HttpResponse:
     except ValidationError as exc:
         context["errors"] = {"remark": exc.messages}
         return render(request, "telephony/_call_panel.html", context, status=400)
-    context["notice"] = _("Remark sent to %(department)s.") % {"department": _(department.name)}
+    context["notice"] = _("Remark sent to %(department)s.") % {
+        "department": department.display_name
+    }
     return render(request, "telephony/_call_panel.html", context)
 
 

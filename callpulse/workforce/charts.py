@@ -17,6 +17,15 @@ from django.utils.translation import gettext as _
 
 WIDTH, HEIGHT = 960, 280
 LEFT, RIGHT, TOP, BOTTOM = 52, 12, 24, 44
+# Rough width of one character of the 11px axis text in viewBox units, overestimated (Cyrillic
+# is wide), and the gap between an axis label and the axis (the text ends 4 units left of it).
+CHAR_W = 7.0
+AXIS_GAP = 8
+
+
+def text_width(text: str) -> int:
+    """Room one line of axis text takes, so that margins follow the labels, never clip them."""
+    return math.ceil(len(text) * CHAR_W)
 
 
 @dataclass(frozen=True)
@@ -59,10 +68,13 @@ def line_chart(
     if n == 0:
         return mark_safe(f'<p class="empty">{escape(_("No data to chart yet."))}</p>')
     top = _nice_max(max((v for s in series for v in s.values if v is not None), default=0.0))
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    ticks = [(top * k / 4, f"{number(top * k / 4)}{unit}") for k in range(5)]
+    # The left margin holds the longest value label ("12 500 calls" would not fit a constant).
+    left = max(LEFT, max(text_width(text) for _v, text in ticks) + AXIS_GAP)
+    plot_w, plot_h = WIDTH - left - RIGHT, HEIGHT - TOP - BOTTOM
 
     def x(i: float) -> float:
-        return LEFT + plot_w * i / max(n, 1)
+        return left + plot_w * i / max(n, 1)
 
     def y(v: float) -> float:
         return TOP + plot_h * (1 - v / top)
@@ -74,22 +86,24 @@ def line_chart(
     ]
     if y_label:
         parts.append(f'<text class="axis y-label" x="4" y="{TOP - 10}">{escape(y_label)}</text>')
-    for k in range(5):
-        value = top * k / 4
+    for value, text in ticks:
         parts.append(
-            f'<line class="gridline" x1="{LEFT}" x2="{WIDTH - RIGHT}" '
+            f'<line class="gridline" x1="{left}" x2="{WIDTH - RIGHT}" '
             f'y1="{y(value):.1f}" y2="{y(value):.1f}"/>'
-            f'<text class="axis" x="{LEFT - 4}" y="{y(value) + 4:.1f}" text-anchor="end">'
-            f"{escape(number(value))}{escape(unit)}</text>"
+            f'<text class="axis" x="{left - 4}" y="{y(value) + 4:.1f}" text-anchor="end">'
+            f"{escape(text)}</text>"
         )
     previous_day = None
     for i, start in enumerate(starts):
         if start.date() != previous_day:
             previous_day = start.date()
+            day = dateformat.format(start, "D d.m")
+            # a day that starts near the right edge keeps its label inside the chart
+            day_x = min(x(i) + 3, WIDTH - text_width(day))
             parts.append(
                 f'<line class="daytick" x1="{x(i):.1f}" x2="{x(i):.1f}" y1="{TOP}" '
-                f'y2="{HEIGHT - BOTTOM}"/><text class="axis" x="{x(i) + 3:.1f}" '
-                f'y="{HEIGHT - BOTTOM + 14}">{escape(dateformat.format(start, "D d.m"))}</text>'
+                f'y2="{HEIGHT - BOTTOM}"/><text class="axis" x="{day_x:.1f}" '
+                f'y="{HEIGHT - BOTTOM + 14}">{escape(day)}</text>'
             )
     width = plot_w / max(n, 1)
     for s in series:
@@ -113,7 +127,7 @@ def line_chart(
         for run in runs:
             if run:
                 parts.append(f'<polyline class="{s.css}" points="{" ".join(run)}"/>')
-    legend_x = LEFT
+    legend_x = left
     shown: set[tuple[str, str]] = set()
     for s in series:
         if (s.label, s.css) in shown:
@@ -140,7 +154,9 @@ def heat_map(
     first, last = hours[0], hours[-1]
     columns = list(range(first, last + 1))
     top = max(cells.values()) or 1.0
-    cell_w, cell_h, left, head = 34, 22, 40, 18
+    cell_w, cell_h, head = 34, 22, 18
+    # Weekday names on the left: as wide as the longest in the viewer's language.
+    left = max(40, max(text_width(day) for day in weekdays[:7]) + AXIS_GAP)
     width = left + cell_w * len(columns) + 4
     grid_bottom = head + cell_h * 7
     height = grid_bottom + 44

@@ -8,6 +8,7 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from callpulse.core.formfields import LocalizedFloatField
 from callpulse.core.models import Team, User
 from callpulse.core.roles import RoleCode
 from callpulse.workforce.models import JobKind, PlanningParameters, ShiftTemplate
@@ -27,6 +28,12 @@ class ParametersForm(forms.ModelForm[PlanningParameters]):
             "default_aht_seconds",
             "weekly_minutes",
         ]
+        # shares such as 0.85 shown as the reader's language writes them (item 10, #14)
+        field_classes = {
+            "target_sl": LocalizedFloatField,
+            "shrinkage": LocalizedFloatField,
+            "max_occupancy": LocalizedFloatField,
+        }
 
 
 class ImportForm(forms.Form):

@@ -17,6 +17,8 @@ from django.utils import formats, translation
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from callpulse.core.names import STANDARD_SHIFT_TEMPLATES, name_if_standard
+
 
 class HistorySource(models.TextChoices):
     CSV = "csv", _("CSV import")
@@ -164,7 +166,12 @@ class ShiftTemplate(models.Model):
         ordering = ["start_time", "name"]
 
     def __str__(self) -> str:
-        return self.name
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the reader's language while it is a seeded one (see core.names)."""
+        return name_if_standard(self.name, STANDARD_SHIFT_TEMPLATES)
 
     @property
     def start_minute(self) -> int:
@@ -397,6 +404,11 @@ class Shift(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {self.starts_at:%Y-%m-%d %H:%M}–{self.ends_at:%H:%M}"
+
+    @property
+    def template_label(self) -> str:
+        """The template's name as stored with the shift, in the reader's language if seeded."""
+        return name_if_standard(self.template_name, STANDARD_SHIFT_TEMPLATES)
 
     @property
     def break_times(self) -> list[tuple[datetime, datetime]]:

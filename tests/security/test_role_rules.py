@@ -39,9 +39,9 @@ from rest_framework.test import APIClient
 from callpulse.catalog.models import Product
 from callpulse.catalog.tests.factories import make_catalog
 from callpulse.core import roles
-from callpulse.core.models import Absence, Department, User
+from callpulse.core.models import Absence, Department, Team, User
 from callpulse.core.roles import RoleCode
-from callpulse.core.tests.factories import AbsenceFactory, UserFactory
+from callpulse.core.tests.factories import AbsenceFactory, TeamFactory, UserFactory
 from callpulse.crm.models import Client, ClientType, CreditEvent
 from callpulse.crm.tests.factories import ClientFactory, client_type
 from callpulse.orders import services as order_services
@@ -278,6 +278,67 @@ def _absence_api(user: User, world: World) -> bool:
     return _answer(response, ok=201, changed=Absence.objects.filter(user=colleague).exists())
 
 
+def _absence_screen(user: User, world: World) -> bool:
+    """The "Absences and cover" page a supervisor reaches from "Who is in"."""
+    colleague = world["colleague"]
+    Absence.objects.filter(user=colleague).delete()  # the API probe's absence would clash
+    starts = timezone.localtime() + timedelta(days=20)
+    response = _pages(user).post(
+        reverse("absences"),
+        {
+            "user": colleague.pk,
+            "kind": "vacation",
+            "starts_at": starts.strftime("%Y-%m-%dT%H:%M"),
+            "ends_at": (starts + timedelta(days=5)).strftime("%Y-%m-%dT%H:%M"),
+        },
+    )
+    changed = Absence.objects.filter(user=colleague).exists()
+    return _answer(response, ok=302, refused=(403,), changed=changed)
+
+
+# --- TEAM_MANAGERS: a team's operators ----------------------------------------------------------
+# The team is the prober's own (made its supervisor whatever their roles), so the rule alone
+# decides; that a supervisor manages no other team is tested in core/tests/test_staff_screens.py.
+
+
+def _team_world() -> World:
+    operators = [_operator() for _ in range(settings.CALLPULSE_TEAM_MIN_OPERATORS + 1)]
+    team = TeamFactory()
+    User.objects.filter(pk__in=[u.pk for u in operators[:-1]]).update(team=team)
+    return {"team": team, "newcomer": operators[-1], "operators": operators}
+
+
+def _own_team(user: User, world: World) -> Team:
+    team: Team = world["team"]
+    Team.objects.filter(pk=team.pk).update(supervisor=user)
+    User.objects.filter(pk=world["newcomer"].pk).update(team=None)
+    team.refresh_from_db()
+    return team
+
+
+def _joined(world: World) -> bool:
+    return User.objects.filter(pk=world["newcomer"].pk, team=world["team"]).exists()
+
+
+def _team_api(user: User, world: World) -> bool:
+    team = _own_team(user, world)
+    response = _api(user).post(
+        f"/api/v1/teams/{team.pk}/operators/",
+        {"operators": [u.pk for u in world["operators"]]},
+        format="json",
+    )
+    return _answer(response, ok=200, changed=_joined(world))
+
+
+def _team_screen(user: User, world: World) -> bool:
+    team = _own_team(user, world)
+    response = _pages(user).post(
+        reverse("team", kwargs={"team_id": team.pk}),
+        {"operators": [u.pk for u in world["operators"]]},
+    )
+    return _answer(response, ok=302, refused=(403,), changed=_joined(world))
+
+
 # --- ORGANISATION_EDITORS: departments and client types ---------------------------------------
 
 
@@ -353,6 +414,35 @@ def _credit_api(user: User, world: World) -> Answer:
     return {"payment": payment, "credit limit": limit}
 
 
+def _credit_screen(user: User, world: World) -> Answer:
+    """The finance forms on the client card."""
+    pages, client = _pages(user), world["client"]
+    CreditEvent.objects.filter(client=client).delete()
+    payment = _answer(
+        pages.post(
+            reverse("crm:credit-event", kwargs={"client_id": client.pk}),
+            {
+                "kind": "payment",
+                "amount": "100.00",
+                "occurred_on": timezone.localdate().isoformat(),
+            },
+        ),
+        ok=302,
+        refused=(403,),
+        changed=CreditEvent.objects.filter(client=client).exists(),
+    )
+    limit = _answer(
+        pages.post(
+            reverse("crm:credit-limit", kwargs={"client_id": client.pk}),
+            {"credit_limit": "7000.00"},
+        ),
+        ok=302,
+        refused=(403,),
+        changed=Client.objects.get(pk=client.pk).credit_limit == Decimal("7000.00"),
+    )
+    return {"payment": payment, "credit limit": limit}
+
+
 # --- ORDER_TAKERS: opening an order for a client ------------------------------------------------
 
 
@@ -418,17 +508,47 @@ def _catalog_api(user: User, world: World) -> bool:
     return _answer(response, ok=201, changed=Product.objects.filter(sku="PROBE-API").exists())
 
 
-def _catalog_screen(user: User, world: World) -> bool:
-    # The import page lives in the admin, which asks for is_staff first; the rule is what follows.
-    User.objects.filter(pk=user.pk).update(is_staff=True)
+def _catalog_pages(user: User, tag: str) -> dict[str, bool]:
+    """Import a product, and promote one on its change page; `tag` keeps the SKUs apart."""
+    pages = _pages(user)
+    sku = f"PROBE-SCREEN-{tag}"
     upload = SimpleUploadedFile(
-        "probe.csv", "sku;name;pack_size\nPROBE-SCREEN;Пробный товар;1\n".encode(), "text/csv"
+        "probe.csv", f"sku;name;pack_size\n{sku};Пробный товар;1\n".encode(), "text/csv"
     )
-    response = _pages(user).post(
+    response = pages.post(
         reverse("admin:catalog_product_import"), {"kind": "products", "file": upload}
     )
-    created = Product.objects.filter(sku="PROBE-SCREEN").exists()
-    return _answer(response, ok=200, refused=(403,), changed=created)
+    # refused: the admin's sign-in page (not let in at all) or a 403 (let in, not this page)
+    imported = _answer(
+        response, ok=200, refused=(302, 403), changed=Product.objects.filter(sku=sku).exists()
+    )
+    product = Product.objects.create(sku=f"PROBE-PROMO-{tag}", name="Товар акции")
+    response = pages.post(
+        reverse("admin:catalog_product_change", args=[product.pk]),
+        {
+            "sku": product.sku,
+            "name": product.name,
+            "unit": product.unit,
+            "pack_size": "1",
+            "promoted_to": (timezone.localdate() + timedelta(days=30)).isoformat(),
+            "is_active": "on",
+            "documents-TOTAL_FORMS": "0",
+            "documents-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code in (302, 403), f"{_where(response)}: {response.status_code}"
+    refused = response.status_code == 403 or reverse("admin:login") in response["Location"]
+    promoted = Product.objects.filter(pk=product.pk, promoted_to__isnull=False).exists()
+    assert promoted != refused, f"{_where(response)}: refused={refused}, promoted={promoted}"
+    return {f"import{tag}": imported, f"promotion{tag}": promoted}
+
+
+def _catalog_screen(user: User, world: World) -> Answer:
+    """The catalog's pages in the admin, opened to the rule's roles without is_staff (issue #14,
+    item 5); and is_staff alone (no model permissions) opens none of them."""
+    answers = _catalog_pages(user, "")
+    User.objects.filter(pk=user.pk).update(is_staff=True)
+    return answers | _catalog_pages(user, " as staff")
 
 
 # --- ORDER_READERS_ALL: opening a colleague's order ---------------------------------------------
@@ -683,15 +803,8 @@ CLIENT_SCREENS_READ_ONLY = (
 
 RULES: dict[str, Probe] = {
     "STAFF_DIRECTORY": Probe(_staff_directory_world, _staff_directory_api, _staff_directory_screen),
-    "ABSENCE_EDITORS": Probe(
-        _absence_world,
-        _absence_api,
-        None,
-        no_screen_reason=(
-            "Absences are recorded through the API only; the Django admin's absence pages are "
-            "guarded by is_staff and model permissions, not by role rules."
-        ),
-    ),
+    "ABSENCE_EDITORS": Probe(_absence_world, _absence_api, _absence_screen),
+    "TEAM_MANAGERS": Probe(_team_world, _team_api, _team_screen),
     "ORGANISATION_EDITORS": Probe(
         _nothing,
         _organisation_api,
@@ -702,15 +815,7 @@ RULES: dict[str, Probe] = {
         ),
     ),
     "CLIENT_EDITORS": Probe(_nothing, _client_editors_api, _client_editors_screen),
-    "CREDIT_CONTROLLERS": Probe(
-        _one_client,
-        _credit_api,
-        None,
-        no_screen_reason=(
-            "The client card shows the credit history read-only; invoices, payments and the "
-            "limit are written through the API (the admin refuses adding credit events)."
-        ),
-    ),
+    "CREDIT_CONTROLLERS": Probe(_one_client, _credit_api, _credit_screen),
     "ORDER_TAKERS": Probe(_colleagues_order_world, _order_takers_api, _order_takers_screen),
     "CREDIT_OVERRIDERS": Probe(
         lambda: _colleagues_order_world(products=True, credit_limit="0"),

@@ -93,7 +93,7 @@ def test_the_client_type_picks_the_column_and_the_line_explains_it(key_client, p
     priced = price_order(client=key_client, lines=[(products[0], D("2"))], on=timezone.localdate())
     line = priced.lines[0]
     assert priced.column.code == "key" and line.unit_price == D("850.00")
-    assert line.explanation == ["Key client → column “Key”"]
+    assert line.explanation_text == ["Key client → column “Key”"]
     assert priced.total == D("1700.00")
 
 
@@ -105,7 +105,7 @@ def test_an_individual_agreement_wins_over_the_type(key_client, products):
     )
     priced = price_order(client=key_client, lines=[(products[0], D("1"))], on=timezone.localdate())
     assert priced.column.code == "wholesale"
-    assert priced.lines[0].explanation[0].startswith("individual agreement")
+    assert priced.lines[0].explanation_text[0].startswith("individual agreement")
 
 
 def test_a_big_order_reaches_a_volume_column(products):
@@ -116,7 +116,7 @@ def test_a_big_order_reaches_a_volume_column(products):
     )
     big = price_order(client=retail_client, lines=[(products[0], D("60"))], on=timezone.localdate())
     assert small.column.code == "retail" and big.column.code == "wholesale"
-    assert big.lines[0].explanation[0].startswith("order of 60000")
+    assert big.lines[0].explanation_text[0].startswith("order of 60000")
 
 
 def test_discounts_apply_in_their_stated_order_and_are_explained(key_client, products):
@@ -134,7 +134,7 @@ def test_discounts_apply_in_their_stated_order_and_are_explained(key_client, pro
     first, second = priced.lines
     # 850 × 0.95 × 0.90 = 726.75
     assert first.unit_price == D("726.75") and first.line_total == D("7267.50")
-    assert first.explanation == [
+    assert first.explanation_text == [
         "Key client → column “Key”",
         "promotion “Autumn” −5%",
         "quantity threshold “Bulk” −10%",
@@ -143,7 +143,7 @@ def test_discounts_apply_in_their_stated_order_and_are_explained(key_client, pro
     bulk.position = 1
     bulk.save()
     reordered = price_order(client=key_client, lines=[(products[0], D("10"))], on=today)
-    assert reordered.lines[0].explanation[1].startswith("quantity threshold")
+    assert reordered.lines[0].explanation_text[1].startswith("quantity threshold")
 
 
 def test_a_missing_price_is_a_field_error(key_client, products):

@@ -1,11 +1,14 @@
 {% load i18n %}/* callpulse "call me back" form. Paste on any page:
    <div id="callme"></div>
-   <script src="{{ request.scheme }}://{{ request.get_host }}{% url 'campaigns:embed-js' %}" data-target="#callme" defer></script>
-   Plain JavaScript, no cookies: the form posts JSON to {{ endpoint }}. */
+   <script src="{{ request.scheme }}://{{ request.get_host }}{% url 'campaigns:embed-js' %}?lang={{ lang }}" data-target="#callme" defer></script>
+   ?lang= (en, ru, kk) picks the language; without it the visitor's browser decides.
+   Plain JavaScript, no cookies: the form posts JSON to {{ endpoint }}, asking for answers in
+   the same language. Styles: the classes cp-*; the hosted page's call_me_back.css is an example. */
 (function () {
   "use strict";
   var script = document.currentScript;
   var ENDPOINT = "{{ endpoint|escapejs }}";
+  var LANG = "{{ lang|escapejs }}";
   var T = {
     title: "{% translate 'Call me back'|escapejs %}",
     name: "{% translate 'Your name'|escapejs %}",
@@ -46,7 +49,7 @@
     var uid = "cp" + Math.random().toString(36).slice(2, 8);
     var zone = "";
     try { zone = Intl.DateTimeFormat().resolvedOptions().timeZone || ""; } catch (e) { zone = ""; }
-    var form = el("form", { "class": "cp-callback", "novalidate": "" });
+    var form = el("form", { "class": "cp-callback", "novalidate": "", "lang": LANG });
     form.appendChild(el("h2", {}, T.title));
     field(form, uid, "name", T.name, el("input", { type: "text", autocomplete: "name", maxlength: "120" }));
     field(form, uid, "phone", T.phone, el("input", { type: "tel", autocomplete: "tel", maxlength: "40" }));
@@ -58,13 +61,19 @@
     form.appendChild(el("span", { "class": "cp-error", "data-error-for": "window_from", "role": "alert" }));
     form.appendChild(el("span", { "class": "cp-error", "data-error-for": "window_to", "role": "alert" }));
     field(form, uid, "topic", T.topic, el("input", { type: "text", maxlength: "255" }));
-    // the honeypot: off-screen, skipped by keyboard and screen readers; bots fill it in
-    var trap = el("p", { "aria-hidden": "true", style: "position:absolute;left:-10000px;top:auto;width:1px;height:1px;overflow:hidden" });
+    // the honeypot: off-screen, skipped by keyboard and screen readers; bots fill it in.
+    // Placed through the CSSOM, not a style attribute: a strict CSP (ours too) drops those.
+    var trap = el("p", { "aria-hidden": "true", "class": "cp-trap" });
+    trap.style.position = "absolute";
+    trap.style.left = "-10000px";
+    trap.style.width = "1px";
+    trap.style.height = "1px";
+    trap.style.overflow = "hidden";
     trap.appendChild(el("label", { "for": uid + "-website" }, T.honeypot));
     trap.appendChild(el("input", { type: "text", id: uid + "-website", name: "website", tabindex: "-1", autocomplete: "off" }));
     form.appendChild(trap);
     var status = el("p", { "class": "cp-status", "role": "status", "aria-live": "polite" });
-    var button = el("button", { type: "submit" }, T.send);
+    var button = el("button", { type: "submit", "class": "cp-send" }, T.send);
     form.appendChild(button);
     form.appendChild(status);
     form.addEventListener("submit", function (event) {
@@ -80,7 +89,7 @@
       status.textContent = T.sending;
       fetch(ENDPOINT, {
         method: "POST", mode: "cors", credentials: "omit",
-        headers: { "Content-Type": "application/json", "Accept": "application/json" },
+        headers: { "Content-Type": "application/json", "Accept": "application/json", "Accept-Language": LANG },
         body: JSON.stringify(body)
       }).then(function (response) {
         return response.json().then(function (data) { return { ok: response.ok, data: data }; });

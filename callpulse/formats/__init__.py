@@ -1,0 +1,1 @@
+"""Number formats Django lacks for our languages (FORMAT_MODULE_PATH)."""
